@@ -1,0 +1,94 @@
+# Two commands: `make run` and `make test`. Both build their own environments.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV_RASA := .venv-rasa
+VENV_ACT  := .venv
+PY_RASA   := $(VENV_RASA)/bin/python
+PY_ACT    := $(VENV_ACT)/bin/python
+RASA      := $(VENV_RASA)/bin/rasa
+MODEL     := models/hue-assistant.tar.gz
+# Regression floor for intent macro-F1 on the held-out split (the targets are printed beside it).
+NLU_FLOOR := 0.90
+
+export PYTHONPATH := $(CURDIR)
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export ACTION_ENDPOINT_URL ?= http://127.0.0.1:5055/webhook
+
+# The model is retrained only when training data, config or the NLU components change.
+TRAIN_INPUTS := config.yml domain.yml $(shell find nlu_data -name '*.yml') bot/nlu.py bot/text.py
+
+.PHONY: help run shell test venvs validate train test-actions test-rasa test-stories test-nlu clean \
+	nlu-from-knowledge
+
+help:
+	@echo "make run    start the assistant (action server + Rasa server) on embedded defaults"
+	@echo "make shell  chat with the running assistant in the terminal"
+	@echo "make test   validate data, run both pytest suites, train once, rasa test stories and NLU"
+
+$(VENV_RASA)/.installed: requirements/rasa.txt
+	rm -rf $(VENV_RASA)
+	$$(scripts/find-python310) -m venv $(VENV_RASA)
+	$(PY_RASA) -m pip install -q --upgrade "pip==26.3"
+	$(PY_RASA) -m pip install -q -r requirements/rasa.txt
+	$(PY_RASA) -m pip check
+	touch $@
+
+$(VENV_ACT)/.installed: requirements/actions.txt
+	rm -rf $(VENV_ACT)
+	$$(scripts/find-python311) -m venv $(VENV_ACT)
+	$(PY_ACT) -m pip install -q --upgrade "pip==26.3"
+	# torch first, alone: it resolves to the local CPU wheel, never the CUDA build
+	$(PY_ACT) -m pip install -q "torch==2.13.0"
+	$(PY_ACT) -m pip install -q -r requirements/actions.txt
+	$(PY_ACT) -m pip check
+	touch $@
+
+venvs: $(VENV_RASA)/.installed $(VENV_ACT)/.installed
+
+# Knowledge paraphrases become ask_* NLU examples (the file is committed; a test checks it is current).
+nlu-from-knowledge: $(VENV_ACT)/.installed
+	$(PY_ACT) -m bot.knowledge_nlu
+
+$(MODEL): $(VENV_RASA)/.installed $(TRAIN_INPUTS)
+	@mkdir -p models
+	@start=$$(date +%s); \
+	$(RASA) train --config config.yml --domain domain.yml --data nlu_data --out models \
+	  --fixed-model-name hue-assistant --force && \
+	echo "training took $$(( $$(date +%s) - start )) s"
+	@touch $(MODEL)
+
+train: $(MODEL)
+
+run: venvs $(MODEL)
+	$(PY_ACT) -m bot.launcher --model $(MODEL)
+
+shell: $(VENV_RASA)/.installed
+	$(PY_RASA) -m bot.chat
+
+validate: $(VENV_RASA)/.installed
+	$(RASA) data validate --config config.yml --domain domain.yml --data nlu_data
+
+test-actions: $(VENV_ACT)/.installed
+	$(PY_ACT) -m pytest -q tests/actions tests/knowledge tests/bot/test_text.py tests/bot/test_knowledge_nlu.py
+
+test-rasa: $(VENV_RASA)/.installed $(VENV_ACT)/.installed $(MODEL)
+	HUE_MODEL_PATH=$(MODEL) $(PY_RASA) -m pytest -q tests/bot tests/e2e --ignore=tests/bot/test_knowledge_nlu.py
+
+test-stories: $(MODEL)
+	$(RASA) test core --stories tests/test_stories.yml --model $(MODEL) --out results/stories \
+	  --fail-on-prediction-errors
+
+test-nlu: $(MODEL)
+	$(PY_RASA) -m bot.nlu_eval --model $(MODEL) --data tests/nlu --out results/nlu \
+	  --min-overall $(NLU_FLOOR) --min-nodiac $(NLU_FLOOR)
+
+test: venvs validate test-actions train test-rasa test-stories test-nlu
+	@echo "make test: all checks passed"
+
+clean:
+	rm -rf models results .rasa

@@ -1,0 +1,43 @@
+"""Action server entry point: rasa-sdk's Sanic app with our actions (later also Open311 routes).
+
+Run: python -m actions.server [--port 5055]
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+
+from rasa_sdk.endpoint import create_app
+from rasa_sdk.executor import ActionExecutor
+from sanic import Sanic
+
+from actions.services import Services, install
+from bot.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+def build_app(settings: Settings) -> Sanic:
+    executor = ActionExecutor()
+    executor.register_package("actions")
+    app = create_app(executor)
+    app.ctx.settings = settings
+    install(Services(settings=settings))
+
+    return app
+
+
+def main() -> None:
+    settings = Settings.from_env()
+    parser = argparse.ArgumentParser(description="Hue assistant action server")
+    parser.add_argument("--host", default=settings.action_host)
+    parser.add_argument("--port", type=int, default=settings.action_port)
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = build_app(settings)
+    logger.info("action server on http://%s:%s/webhook", args.host, args.port)
+    app.run(host=args.host, port=args.port, single_process=True, access_log=False, motd=False)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,28 @@
+"""Runtime services shared by the actions (knowledge engine, …), created once at action-server
+start-up and installed here; tests install their own."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+from bot.settings import Settings
+
+
+@dataclass
+class Services:
+    settings: Settings
+    knowledge: Optional[object] = None  # knowledge.search.SearchEngine (imported lazily: torch is heavy)
+
+
+_current: Optional[Services] = None
+
+
+def install(services: Optional[Services]) -> None:
+    global _current
+    _current = services
+
+
+def current() -> Services:
+    if _current is None:
+        raise RuntimeError("action server services were not started")
+    return _current

@@ -1,0 +1,1 @@
+"""Runtime of the Hue citizen assistant: settings, launcher, Vietnamese NLU components."""

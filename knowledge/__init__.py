@@ -1,0 +1,1 @@
+"""Knowledge sources, index and search (no Rasa imports)."""

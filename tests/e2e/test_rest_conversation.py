@@ -1,0 +1,40 @@
+"""End to end through the REST channel: both real servers, the trained model, vi and en."""
+from bot.text import detect_language
+
+
+def texts(replies):
+    return [r["text"] for r in replies if "text" in r]
+
+
+def test_vietnamese_conversation(chat):
+    sender = "e2e-vi"
+    greeting = chat(sender, "xin chào")
+    assert texts(greeting)[0].startswith("Xin chào!")
+    assert any(r.get("buttons") for r in greeting)  # the help menu follows the greeting
+
+    answer = texts(chat(sender, "lam can cuoc o dau vay ad"))  # no diacritics is still Vietnamese
+    assert answer and all(detect_language(t) == "vi" for t in answer)
+    assert "1900 1075" in " ".join(answer)
+
+    handoff = texts(chat(sender, "cho tôi gặp nhân viên tổng đài"))
+    assert "tổng đài 1900 1075" in handoff[0]
+
+
+def test_english_conversation(chat):
+    sender = "e2e-en"
+    greeting = texts(chat(sender, "hello"))
+    assert greeting[0].startswith("Hello!")
+
+    handoff = texts(chat(sender, "can i talk to a real person please"))
+    assert "hotline 1900 1075" in handoff[0]
+
+    thanks = texts(chat(sender, "thanks a lot"))
+    assert thanks == ["You're welcome! Anything else I can help with?"]
+
+
+def test_language_switch_is_kept(chat):
+    sender = "e2e-switch"
+    assert texts(chat(sender, "xin chào"))[0].startswith("Xin chào!")
+    assert texts(chat(sender, "nói tiếng Anh đi"))[0].startswith("Sure, I'll answer in English")
+    # "ok" does not tell the language, so the conversation stays in English.
+    assert detect_language(" ".join(texts(chat(sender, "ok")))) == "en"

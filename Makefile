@@ -23,7 +23,7 @@ export ACTION_ENDPOINT_URL ?= http://127.0.0.1:5055/webhook
 TRAIN_INPUTS := config.yml domain.yml $(shell find nlu_data -name '*.yml') bot/nlu.py bot/text.py
 
 .PHONY: help run shell test venvs validate train test-actions test-rasa test-stories test-nlu clean \
-	nlu-from-knowledge
+	nlu-from-knowledge knowledge-index knowledge-eval
 
 help:
 	@echo "make run    start the assistant (action server + Rasa server) on embedded defaults"
@@ -64,7 +64,14 @@ $(MODEL): $(VENV_RASA)/.installed $(TRAIN_INPUTS)
 
 train: $(MODEL)
 
-run: venvs $(MODEL)
+# Builds var/knowledge-index when the sources, calibration data or model changed; else only checks it.
+knowledge-index: $(VENV_ACT)/.installed
+	$(PY_ACT) -m knowledge build
+
+knowledge-eval: knowledge-index
+	$(PY_ACT) -m knowledge eval --questions tests/data/knowledge_dev.jsonl
+
+run: venvs $(MODEL) knowledge-index
 	$(PY_ACT) -m bot.launcher --model $(MODEL)
 
 shell: $(VENV_RASA)/.installed
@@ -76,7 +83,7 @@ validate: $(VENV_RASA)/.installed
 test-actions: $(VENV_ACT)/.installed
 	$(PY_ACT) -m pytest -q tests/actions tests/knowledge tests/bot/test_text.py tests/bot/test_knowledge_nlu.py
 
-test-rasa: $(VENV_RASA)/.installed $(VENV_ACT)/.installed $(MODEL)
+test-rasa: $(VENV_RASA)/.installed $(VENV_ACT)/.installed $(MODEL) knowledge-index
 	HUE_MODEL_PATH=$(MODEL) $(PY_RASA) -m pytest -q tests/bot tests/e2e --ignore=tests/bot/test_knowledge_nlu.py
 
 test-stories: $(MODEL)
@@ -87,7 +94,7 @@ test-nlu: $(MODEL)
 	$(PY_RASA) -m bot.nlu_eval --model $(MODEL) --data tests/nlu --out results/nlu \
 	  --min-overall $(NLU_FLOOR) --min-nodiac $(NLU_FLOOR)
 
-test: venvs validate test-actions train test-rasa test-stories test-nlu
+test: venvs validate test-actions train knowledge-index test-rasa test-stories test-nlu knowledge-eval
 	@echo "make test: all checks passed"
 
 clean:

@@ -5,6 +5,7 @@ Run: python -m actions.server [--port 5055]
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 
 from rasa_sdk.endpoint import create_app
@@ -17,12 +18,25 @@ from bot.settings import Settings
 logger = logging.getLogger(__name__)
 
 
+def open_services(settings: Settings) -> Services:
+    """Everything the actions share, opened once (the knowledge index may build on first start)."""
+    from knowledge.engine import open_engine
+
+    return Services(settings=settings,
+                    knowledge=open_engine(settings.knowledge_index_dir, model=settings.embedding_model))
+
+
 def build_app(settings: Settings) -> Sanic:
     executor = ActionExecutor()
     executor.register_package("actions")
     app = create_app(executor)
     app.ctx.settings = settings
-    install(Services(settings=settings))
+
+    @app.before_server_start
+    async def start_services(app, _loop=None):  # noqa: ANN001 - Sanic listener signature
+        loop = asyncio.get_running_loop()
+        install(await loop.run_in_executor(None, open_services, settings))
+        logger.info("knowledge index loaded")
 
     return app
 

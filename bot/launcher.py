@@ -89,6 +89,7 @@ def server_env(settings: Settings, base: Optional[Mapping[str, str]] = None) -> 
         ACTION_PORT=str(settings.action_port),
         RASA_PORT=str(settings.rasa_port),
         HUE_VAR_DIR=str(settings.var_dir),
+        HUE_INDEX_DIR=str(settings.knowledge_index_dir),
     )
     return env
 

@@ -34,3 +34,17 @@ def load_nlu_examples(path: Path) -> Dict[str, List[str]]:
                  if line.strip().startswith("- ")]
         examples[block["intent"]] = [_ANNOTATION_RE.sub(r"\1", line) for line in lines]
     return examples
+
+
+@pytest.fixture(scope="session")
+def knowledge_index_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("knowledge-index")
+
+
+@pytest.fixture(scope="session")
+def knowledge_engine(knowledge_index_dir):
+    """A real knowledge engine on the shipped sources (built once per test session, ~1 min)."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from knowledge.engine import open_engine
+
+    return open_engine(knowledge_index_dir)

@@ -14,6 +14,7 @@ def make_tracker(
     ranking: Optional[list] = None,
     sender_id: str = "test-user",
     active_loop: Optional[str] = None,
+    channel: Optional[str] = None,
 ) -> Tracker:
     latest = {
         "text": text,
@@ -26,7 +27,8 @@ def make_tracker(
         "sender_id": sender_id,
         "slots": {"language": "vi", **(slots or {})},
         "latest_message": latest,
-        "events": [],
+        "events": [{"event": "user", "text": text, "input_channel": channel, "parse_data": latest}]
+        if text else [],
         "paused": False,
         "followup_action": None,
         "active_loop": {"name": active_loop} if active_loop else {},

@@ -2,7 +2,6 @@
 import pytest
 
 from actions.handoff import ActionHandoffToHotline
-from actions.knowledge_answer import ActionAnswerFromKnowledge
 from actions.report_form import ActionSubmitIncidentReport, ValidateIncidentReportForm
 from actions.report_status import ActionCheckReportStatus, find_tracking_code
 from bot.text import detect_language
@@ -16,14 +15,6 @@ async def test_handoff_gives_the_hotline_in_the_users_language(dispatcher, langu
     assert "1900 1075" in message["text"]
     assert detect_language(message["text"]) == language
     assert message["buttons"][0]["payload"] == "tel:19001075"
-
-
-@pytest.mark.parametrize("language", ["vi", "en"])
-async def test_knowledge_placeholder_declines_honestly(dispatcher, language):
-    await ActionAnswerFromKnowledge().run(dispatcher, make_tracker("lam can cuoc", slots={"language": language}), {})
-    [message] = dispatcher.messages
-    assert "1900 1075" in message["text"]
-    assert detect_language(message["text"]) == language
 
 
 @pytest.mark.parametrize("text, code", [

@@ -18,8 +18,11 @@ def servers(tmp_path_factory):
     if not model.exists():
         skip_or_fail(f"no trained model at {model} (make train)")
     var_dir = tmp_path_factory.mktemp("var")
+    # The knowledge index is the project's (built by `make knowledge-index`); if it is missing or
+    # stale the action server builds it at start-up, which only takes longer.
     settings = Settings.from_env({"HUE_VAR_DIR": str(var_dir), "ACTION_PORT": str(free_port()),
-                                  "RASA_PORT": str(free_port())})
+                                  "RASA_PORT": str(free_port()),
+                                  "HUE_INDEX_DIR": str(PROJECT_ROOT / "var" / "knowledge-index")})
     log_dir = PROJECT_ROOT / "test-output" / "e2e-logs"
     with running_servers(settings, model, log_dir=log_dir) as running:
         yield running

@@ -12,9 +12,12 @@ def test_vietnamese_conversation(chat):
     assert texts(greeting)[0].startswith("Xin chào!")
     assert any(r.get("buttons") for r in greeting)  # the help menu follows the greeting
 
-    answer = texts(chat(sender, "lam can cuoc o dau vay ad"))  # no diacritics is still Vietnamese
+    replies = chat(sender, "lam can cuoc o dau vay ad")  # no diacritics is still Vietnamese
+    answer = texts(replies)
     assert answer and all(detect_language(t) == "vi" for t in answer)
-    assert "1900 1075" in " ".join(answer)
+    assert "Nguồn: http" in answer[0]
+    [contract] = [r["custom"] for r in replies if "custom" in r]
+    assert contract["kind"] == "knowledge_answer" and contract["language"] == "vi"
 
     handoff = texts(chat(sender, "cho tôi gặp nhân viên tổng đài"))
     assert "tổng đài 1900 1075" in handoff[0]
@@ -27,6 +30,10 @@ def test_english_conversation(chat):
 
     handoff = texts(chat(sender, "can i talk to a real person please"))
     assert "hotline 1900 1075" in handoff[0]
+
+    replies = chat(sender, "what time does the imperial city open")
+    assert "Source: http" in texts(replies)[0]
+    assert [r["custom"]["entry_id"] for r in replies if "custom" in r] == ["tour.imperial_city"]
 
     thanks = texts(chat(sender, "thanks a lot"))
     assert thanks == ["You're welcome! Anything else I can help with?"]

@@ -1,0 +1,113 @@
+"""Command line for the knowledge index.
+
+python -m knowledge build [--force]
+python -m knowledge search "câu hỏi" [--lang vi] [--json] [-k 5]
+python -m knowledge eval --questions FILE.jsonl [--json]
+python -m knowledge eval-corpus FILE --question-col Q --answer-col A [--sep "|"] [--json]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+from bot.settings import Settings
+
+
+def _engine(args, progress: bool = False, force: bool = False):
+    from knowledge.engine import open_engine
+
+    settings = Settings.from_env()
+    return open_engine(settings.knowledge_index_dir, model=args.model or settings.embedding_model,
+                       progress=progress, force=force)
+
+
+def cmd_build(args) -> int:
+    """Builds when stale (or with --force); otherwise loads the current index and says so."""
+    engine = _engine(args, progress=True, force=args.force)
+    manifest = engine.index.manifest
+    print(json.dumps({k: manifest[k] for k in ("model", "entries", "passages", "built_at")}, ensure_ascii=False))
+    for language, params in manifest.get("calibration", {}).items():
+        print(f"calibration {language}:", json.dumps(params.get("calibration_scores", {})))
+    return 0
+
+
+def cmd_search(args) -> int:
+    engine = _engine(args)
+    result = engine.search(args.question, language=args.lang, k=args.k)
+    if args.json:
+        print(json.dumps({
+            "query": result.query, "language": result.language, "answered": result.answered,
+            "confidence": round(result.confidence, 4),
+            "threshold": engine.threshold(result.language),
+            "hits": [{"entry_id": h.entry_id, "score": round(h.score, 4), "title": h.title,
+                      "source_url": h.source_url} for h in result.hits],
+        }, ensure_ascii=False, indent=2))
+        return 0
+    verdict = "answer" if result.answered else "decline"
+    print(f"{verdict} (confidence {result.confidence:.3f}, threshold {engine.threshold(result.language):.3f}, "
+          f"language {result.language})")
+    for rank, hit in enumerate(result.hits, 1):
+        print(f"{rank:>2}. {hit.entry_id:<32} {hit.score:6.3f}  {hit.title}  <{hit.source_url}>")
+    return 0
+
+
+def cmd_eval(args) -> int:
+    from knowledge.evaluate import evaluate_questions, format_table, load_jsonl
+
+    report = evaluate_questions(_engine(args), load_jsonl(Path(args.questions)))
+    print(json.dumps(report, indent=2) if args.json else format_table(report))
+    return 0
+
+
+def cmd_eval_corpus(args) -> int:
+    from knowledge.evaluate import evaluate_corpus, load_corpus
+
+    pairs = load_corpus(Path(args.file), args.question_col, args.answer_col, args.sep)
+    report = evaluate_corpus(pairs, model=args.model)
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        print(f"n = {report['n']}")
+        for method in ("bm25", "dense", "hybrid"):
+            print(f"{method:<7} hit@1 {report[method]['hit@1']:.4f}  mrr@10 {report[method]['mrr@10']:.4f}")
+    return 0
+
+
+def main(argv=None) -> int:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    parser = argparse.ArgumentParser(prog="python -m knowledge", description="Hue knowledge index")
+    parser.add_argument("--model", default=None,
+                        help="sentence-transformers model name or local path (default: HUE_EMBEDDING_MODEL "
+                             "or the packaged all-MiniLM-L6-v2)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("build", help="build (or rebuild) the index under var/")
+    p.add_argument("--force", action="store_true")
+    p.set_defaults(func=cmd_build)
+    p = sub.add_parser("search", help="rank entries for a question")
+    p.add_argument("question")
+    p.add_argument("--lang", choices=["vi", "en"])
+    p.add_argument("-k", type=int, default=5)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_search)
+    p = sub.add_parser("eval", help="hit@1 / hit@3 / MRR@10 on a JSONL question set")
+    p.add_argument("--questions", required=True)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_eval)
+    p = sub.add_parser("eval-corpus", help="BM25 vs dense vs hybrid on an external Q→A collection")
+    p.add_argument("file")
+    p.add_argument("--question-col", required=True)
+    p.add_argument("--answer-col", required=True)
+    p.add_argument("--sep", default=None, help="CSV separator (default ',')")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_eval_corpus)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

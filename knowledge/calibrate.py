@@ -1,0 +1,144 @@
+"""Fits the fusion weights and the confidence model on data the evaluation never sees.
+
+Positives come from the entries' own question paraphrases, each searched with itself left out of the
+index (leave-one-out); negatives are out-of-scope questions (the `out_of_scope` NLU training examples)
+and in-scope questions whose top hit is wrong. The dev set in tests/data is not used here.
+"""
+from __future__ import annotations
+
+import itertools
+import logging
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+import numpy as np
+import yaml
+
+from bot.settings import PROJECT_ROOT
+from bot.text import EN, VI, detect_language
+from knowledge.search import DEFAULT_PARAMS, FEATURES, SearchEngine
+
+logger = logging.getLogger(__name__)
+
+NLU_DIR = PROJECT_ROOT / "nlu_data" / "nlu"
+HARD_NEGATIVES = Path(__file__).resolve().parent / "calibration" / "out_of_scope.yml"
+WEIGHT_GRID = (0.2, 0.4, 0.6, 0.8, 1.0, 1.5)
+BETA_GRID = (2.0, 4.0, 8.0)
+MIN_DECLINED = 0.97  # share of calibration out-of-scope questions the threshold must decline
+
+
+IN_SCOPE_INTENTS = ("ask_procedure", "ask_city_service", "ask_tourism")
+GENERATED_NLU = "knowledge_questions.yml"  # generated from the entries themselves: not independent
+
+
+def nlu_questions(intents, nlu_dir: Path = NLU_DIR) -> List[Tuple[str, str]]:
+    """(text, language) of the hand-written NLU examples of the given intents."""
+    questions = []
+    for path in sorted(nlu_dir.glob("*.yml")):
+        if path.name == GENERATED_NLU:
+            continue
+        for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu", []):
+            if block.get("intent") not in intents:
+                continue
+            for line in block["examples"].splitlines():
+                if line.strip().startswith("- "):
+                    text = line.strip()[2:]
+                    questions.append((text, detect_language(text) or VI))
+    return questions
+
+
+def out_of_scope_questions(nlu_dir: Path = NLU_DIR, hard: Path = HARD_NEGATIVES) -> List[Tuple[str, str]]:
+    """(text, language): the out_of_scope NLU training examples and the hard negatives (other cities'
+    sights, civic topics without an entry) in knowledge/calibration/."""
+    questions = nlu_questions(("out_of_scope",), nlu_dir)
+    if hard.exists():
+        for item in (yaml.safe_load(hard.read_text(encoding="utf-8")) or {}).get("questions", []):
+            questions.append((str(item["text"]), item.get("lang") or detect_language(item["text"]) or VI))
+    return questions
+
+
+def _loo_rows(engine: SearchEngine, language: str) -> List[Tuple[int, int, np.ndarray]]:
+    """(passage index, expected entry column, query vector) for every question passage of a language."""
+    li = engine.index.languages[language]
+    return [(i, int(li.passage_entry[i]), li.faiss.reconstruct(i))
+            for i, passage in enumerate(li.passages) if passage.kind == "question"]
+
+
+def _features(engine: SearchEngine, text: str, language: str, exclude, vector) -> Tuple[int, List[float]]:
+    expanded = engine.synonyms.expand(text, language)
+    if expanded != text:
+        text, vector = expanded, None  # search embeds the expanded question, so calibrate on it too
+    dense, bm25 = engine.entry_scores(text, language, exclude=exclude, vector=vector)
+    fused = engine.rank(dense, bm25, language)
+    top, second = np.argsort(-fused, kind="stable")[:2]
+    li = engine.index.languages[language]
+    vocabulary = li.entry_tokens[top]
+    if exclude is not None and li.passage_entry[exclude] == top:
+        # Leave-one-out: the left-out paraphrase's words must not count as the entry's words.
+        vocabulary = frozenset().union(*(li.lexical.token_sets[j] for j in np.nonzero(li.passage_entry == top)[0]
+                                         if j != exclude))
+    matched = li.lexical.matched_share(text, vocabulary)
+    return int(top), [float(dense[top]), float(bm25[top]), float(fused[top] - fused[second]), matched]
+
+
+def calibrate_language(engine: SearchEngine, language: str, positives: List[Tuple[str, np.ndarray]],
+                       negatives: List[Tuple[str, np.ndarray]]) -> Dict:
+    """Fusion weights by leave-one-out hit@1, then a logistic in-scope model and its threshold."""
+    from sklearn.linear_model import LogisticRegression
+
+    li = engine.index.languages[language]
+    rows = _loo_rows(engine, language)
+    best = None
+    for weight, beta in itertools.product(WEIGHT_GRID, BETA_GRID):
+        engine.params[language] = {**DEFAULT_PARAMS, "bm25_weight": weight, "bm25_beta": beta}
+        hits = sum(_features(engine, li.passages[i].text, language, i, vec)[0] == expected
+                   for i, expected, vec in rows)
+        if best is None or hits > best[0]:
+            best = (hits, weight, beta)
+    hits, weight, beta = best
+    params = {**DEFAULT_PARAMS, "bm25_weight": weight, "bm25_beta": beta}
+    engine.params[language] = params
+
+    # In scope (every paraphrase, left out of the index, and the hand-written NLU questions about
+    # procedures, services and tourism in this language) against out of scope.
+    X = [_features(engine, li.passages[i].text, language, i, vec)[1] for i, _, vec in rows]
+    X += [_features(engine, text, language, None, vec)[1] for text, vec in positives]
+    n_in_scope = len(X)
+    X += [_features(engine, text, language, None, vec)[1] for text, vec in negatives]
+    y = np.r_[np.ones(n_in_scope), np.zeros(len(negatives))]
+    model = LogisticRegression(C=1.0, class_weight="balanced", max_iter=1000).fit(np.array(X), y)
+    probabilities = model.predict_proba(np.array(X))[:, 1]
+
+    # Lowest threshold (at least 0.5) that still declines MIN_DECLINED of the out-of-scope questions.
+    oos = np.sort(probabilities[n_in_scope:])
+    threshold = 0.5
+    if len(oos):
+        threshold = max(0.5, float(oos[int(np.ceil(MIN_DECLINED * len(oos))) - 1]) + 1e-6)
+    params.update(
+        coef=[float(c) for c in model.coef_[0]], intercept=float(model.intercept_[0]),
+        threshold=round(threshold, 6), features=list(FEATURES),
+        calibration_scores={
+            "loo_hit@1": round(hits / max(1, len(rows)), 4),
+            "in_scope_answered": round(float((probabilities[:n_in_scope] >= threshold).mean()), 4),
+            "oos_declined": round(float((probabilities[n_in_scope:] < threshold).mean()), 4),
+            "n_in_scope": n_in_scope, "n_out_of_scope": len(negatives),
+        },
+    )
+    engine.params[language] = params
+    return params
+
+
+def calibrate(engine: SearchEngine) -> Dict:
+    """Per-language parameters to store in the manifest."""
+    negatives = out_of_scope_questions()
+    negative_vectors = engine.encoder.encode([t for t, _ in negatives])
+    positives = nlu_questions(IN_SCOPE_INTENTS)
+    positive_vectors = engine.encoder.encode([t for t, _ in positives])
+    result = {}
+    for language in (VI, EN):
+        own = [(t, v) for (t, lang), v in zip(positives, positive_vectors) if lang == language]
+        # Out-of-scope questions are asked of both blocks: the engine falls back across languages.
+        result[language] = calibrate_language(engine, language, own,
+                                              list(zip([t for t, _ in negatives], negative_vectors)))
+        logger.info("calibration %s: %s", language, result[language]["calibration_scores"])
+    return result

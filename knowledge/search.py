@@ -1,0 +1,140 @@
+"""Hybrid knowledge search: dense (FAISS) + BM25, fused per entry, with a calibrated confidence.
+
+Passage scores are max-pooled per entry. The fused score is `dense + w * bm25/(bm25 + beta)`; the
+confidence is a logistic model over the top candidate's features, fitted by `knowledge.calibrate` on the
+entries' own paraphrases (leave-one-out) and out-of-scope questions, and stored in the manifest.
+Below `threshold` the engine declines.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Sequence
+
+import numpy as np
+
+from bot.text import EN, VI, detect_language, normalize
+from knowledge.dense import Encoder
+from knowledge.index import KnowledgeIndex, LanguageIndex
+from knowledge.synonyms import Synonyms
+
+DENSE_CANDIDATES = 200
+# Defaults used before calibration has run (and as its starting point).
+DEFAULT_PARAMS = {"bm25_weight": 0.6, "bm25_beta": 4.0, "coef": [6.0, 3.0, 4.0, 3.0],
+                  "intercept": -6.5, "threshold": 0.5}
+LANGUAGE_KEYS = ("vi", "en")
+FEATURES = ("dense", "bm25", "margin", "matched")
+METHODS = ("hybrid", "dense", "bm25")
+
+
+@dataclass
+class Hit:
+    entry_id: str
+    score: float          # fused score (ranking)
+    dense: float
+    bm25: float
+    title: str
+    source_url: str
+
+
+@dataclass
+class SearchResult:
+    query: str
+    language: str
+    hits: List[Hit]
+    confidence: float
+    answered: bool
+    features: Dict[str, float] = field(default_factory=dict)
+
+    @property
+    def best(self) -> Optional[Hit]:
+        return self.hits[0] if self.hits else None
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(min(x, 40.0), -40.0)))
+
+
+class SearchEngine:
+    """Ranks entries for a question; pure computation over a loaded KnowledgeIndex."""
+
+    def __init__(self, index: KnowledgeIndex, encoder: Encoder, params: Optional[dict] = None,
+                 synonyms: Optional[Synonyms] = None) -> None:
+        self.index = index
+        self.encoder = encoder
+        self.synonyms = synonyms if synonyms is not None else Synonyms.load()
+        given = params or index.calibration or {}
+        # Per-language parameters: Vietnamese and English scores live on different scales.
+        self.params = {lang: {**DEFAULT_PARAMS, **given.get(lang, {})} for lang in LANGUAGE_KEYS}
+
+    def threshold(self, language: str) -> float:
+        return float(self.params[language]["threshold"])
+
+    def entry_scores(self, query: str, language: str, exclude: Optional[int] = None,
+                     vector: Optional[np.ndarray] = None):
+        """Per-entry dense and saturated-BM25 score arrays for one language.
+
+        `exclude` drops one passage (leave-one-out calibration)."""
+        li: LanguageIndex = self.index.languages[language]
+        n_entries = len(li.entry_ids)
+        qv = self.encoder.encode_query(query) if vector is None else vector
+        k = min(DENSE_CANDIDATES, len(li.passages))
+        sims, ids = li.faiss.search(qv[None, :], k)
+        sims, ids = sims[0], ids[0]
+        keep = (ids >= 0) & (ids != (-2 if exclude is None else exclude))
+        sims, ids = sims[keep], ids[keep]
+        floor = float(sims.min()) if len(sims) else 0.0
+        dense = np.full(n_entries, floor, dtype=np.float32)
+        np.maximum.at(dense, li.passage_entry[ids], sims)
+
+        raw = li.lexical.scores(query)
+        if exclude is not None:
+            raw[exclude] = 0.0
+        bm25 = np.zeros(n_entries, dtype=np.float32)
+        np.maximum.at(bm25, li.passage_entry, raw)
+        beta = float(self.params[language]["bm25_beta"])
+        return dense, bm25 / (bm25 + beta)
+
+    def rank(self, dense: np.ndarray, bm25: np.ndarray, language: str, method: str = "hybrid") -> np.ndarray:
+        if method == "dense":
+            return dense
+        if method == "bm25":
+            return bm25
+        return dense + float(self.params[language]["bm25_weight"]) * bm25
+
+    def confidence(self, features: Sequence[float], language: str) -> float:
+        params = self.params[language]
+        return _sigmoid(sum(c * f for c, f in zip(params["coef"], features)) + float(params["intercept"]))
+
+    def search_language(self, query: str, language: str, k: int = 5, method: str = "hybrid",
+                        exclude: Optional[int] = None) -> SearchResult:
+        li = self.index.languages[language]
+        query = self.synonyms.expand(query, language)
+        dense, bm25 = self.entry_scores(query, language, exclude=exclude)
+        fused = self.rank(dense, bm25, language, method)
+        order = np.argsort(-fused, kind="stable")[: max(k, 2)]
+        top, second = order[0], order[1]
+        features = {"dense": float(dense[top]), "bm25": float(bm25[top]),
+                    "margin": float(fused[top] - fused[second]),
+                    "matched": li.lexical.matched_share(query, li.entry_tokens[top])}
+        confidence = self.confidence([features[f] for f in FEATURES], language)
+        hits = []
+        for position in order[:k]:
+            entry = self.index.entries[li.entry_ids[position]]
+            hits.append(Hit(entry.id, float(fused[position]), float(dense[position]),
+                            float(bm25[position]), entry.block(language).title, entry.source_url))
+        return SearchResult(query, language, hits, confidence, confidence >= self.threshold(language),
+                            features)
+
+    def search(self, query: str, language: Optional[str] = None, k: int = 5,
+               method: str = "hybrid") -> SearchResult:
+        """Search in the query's language; if that declines, try the other language's block."""
+        query = normalize(query)
+        language = language if language in (VI, EN) else (detect_language(query) or VI)
+        result = self.search_language(query, language, k, method)
+        if not result.answered:
+            other = EN if language == VI else VI
+            alternative = self.search_language(query, other, k, method)
+            if alternative.answered:
+                return alternative
+        return result

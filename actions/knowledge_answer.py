@@ -109,6 +109,10 @@ class ActionAnswerFromKnowledge(Action):
             dispatcher.utter_message(json_message={
                 "kind": "knowledge_answer", "entry_id": entry.id, "score": round(result.confidence, 4),
                 "language": language, "source_url": entry.source_url})
+        dispatcher.utter_message(
+            text=pick(language, "Thông tin này có hữu ích không?", "Was this helpful?"),
+            buttons=[{"title": "👍", "payload": "/feedback_helpful"},
+                     {"title": "👎", "payload": "/feedback_not_helpful"}])
         return [SlotSet("knowledge_topic", entry.id)]
 
     @staticmethod

@@ -22,8 +22,11 @@ def open_services(settings: Settings) -> Services:
     """Everything the actions share, opened once (the knowledge index may build on first start)."""
     from knowledge.engine import open_engine
 
+    from actions.store import Store
+
     return Services(settings=settings,
-                    knowledge=open_engine(settings.knowledge_index_dir, model=settings.embedding_model))
+                    knowledge=open_engine(settings.knowledge_index_dir, model=settings.embedding_model),
+                    store=Store(settings.effective_database_url))
 
 
 def build_app(settings: Settings) -> Sanic:

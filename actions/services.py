@@ -12,6 +12,7 @@ from bot.settings import Settings
 class Services:
     settings: Settings
     knowledge: Optional[object] = None  # knowledge.search.SearchEngine (imported lazily: torch is heavy)
+    store: Optional[object] = None  # actions.store.Store
 
 
 _current: Optional[Services] = None

@@ -1,4 +1,6 @@
 """End to end through the REST channel: both real servers, the trained model, vi and en."""
+import sqlite3
+
 from bot.text import detect_language
 
 
@@ -34,6 +36,9 @@ def test_english_conversation(chat):
     replies = chat(sender, "what time does the imperial city open")
     assert "Source: http" in texts(replies)[0]
     assert [r["custom"]["entry_id"] for r in replies if "custom" in r] == ["tour.imperial_city"]
+    assert texts(replies)[-1] == "Was this helpful?"
+
+    assert texts(chat(sender, "/feedback_helpful")) == ["Thanks for the feedback!"]
 
     thanks = texts(chat(sender, "thanks a lot"))
     assert thanks == ["You're welcome! Anything else I can help with?"]
@@ -45,3 +50,14 @@ def test_language_switch_is_kept(chat):
     assert texts(chat(sender, "nói tiếng Anh đi"))[0].startswith("Sure, I'll answer in English")
     # "ok" does not tell the language, so the conversation stays in English.
     assert detect_language(" ".join(texts(chat(sender, "ok")))) == "en"
+
+
+def test_feedback_reaches_the_store(chat, servers):
+    sender = "e2e-feedback"
+    chat(sender, "how do i get to hue from hanoi")
+    assert texts(chat(sender, "/feedback_not_helpful"))[0].startswith("Thank you, we'll improve")
+    database = servers.settings.var_dir / "hue_assistant.sqlite3"
+    with sqlite3.connect(database) as connection:
+        rows = connection.execute(
+            "SELECT entry_id, helpful, channel FROM answer_feedback WHERE sender_id = ?", (sender,)).fetchall()
+    assert rows == [("tour.getting_to_hue", 0, "rest")]

@@ -7,8 +7,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Optional
 
-from sqlalchemy import Boolean, DateTime, Integer, String, func
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from typing import List
+
+from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint, func
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
 class Base(DeclarativeBase):
@@ -27,3 +29,63 @@ class AnswerFeedback(Base):
     entry_id: Mapped[str] = mapped_column(String(96), index=True)
     language: Mapped[Optional[str]] = mapped_column(String(8))
     helpful: Mapped[bool] = mapped_column(Boolean)
+
+
+REPORT_STATUSES = ("received", "in_progress", "resolved", "rejected")
+
+
+class Report(Base):
+    """A field report. `code` (HUE-<year>-<6 digits>) is what the citizen sees; `idempotency_key`
+    makes a retried or duplicated submit return the same report instead of a second row."""
+
+    __tablename__ = "reports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    code: Mapped[Optional[str]] = mapped_column(String(20), unique=True)
+    idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(),
+                                                    onupdate=func.now())
+    sender_id: Mapped[str] = mapped_column(String(128), index=True)
+    channel: Mapped[Optional[str]] = mapped_column(String(32))
+    language: Mapped[str] = mapped_column(String(8), default="vi")
+    category: Mapped[str] = mapped_column(String(32), index=True)
+    description: Mapped[str] = mapped_column(Text)
+    location_text: Mapped[Optional[str]] = mapped_column(Text)
+    latitude: Mapped[Optional[float]] = mapped_column(Float)
+    longitude: Mapped[Optional[float]] = mapped_column(Float)
+    photos: Mapped[Optional[str]] = mapped_column(Text)  # JSON list of URLs or channel file ids
+    phone: Mapped[Optional[str]] = mapped_column(String(20))  # E.164; never logged in full
+    status: Mapped[str] = mapped_column(String(16), default="received", index=True)
+
+    history: Mapped[List["ReportStatusChange"]] = relationship(
+        back_populates="report", order_by="ReportStatusChange.id", cascade="all, delete-orphan")
+    followers: Mapped[List["ReportFollower"]] = relationship(
+        back_populates="report", cascade="all, delete-orphan")
+
+
+class ReportStatusChange(Base):
+    __tablename__ = "report_status_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    note: Mapped[Optional[str]] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    report: Mapped[Report] = relationship(back_populates="history")
+
+
+class ReportFollower(Base):
+    """Someone who asked to follow a report (the reporter, or a citizen who found a duplicate)."""
+
+    __tablename__ = "report_followers"
+    __table_args__ = (UniqueConstraint("report_id", "sender_id", name="uq_report_follower"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    sender_id: Mapped[str] = mapped_column(String(128))
+    channel: Mapped[Optional[str]] = mapped_column(String(32))
+    language: Mapped[Optional[str]] = mapped_column(String(8))
+
+    report: Mapped[Report] = relationship(back_populates="followers")

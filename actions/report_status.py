@@ -1,27 +1,44 @@
-"""Looks up a field report by its tracking code (HUE-<year>-<6 digits>).
-
-The report store lands with the reports issue; until then the action recognises codes and says
-honestly that lookups are not available yet.
-"""
+"""Looks up field reports: by tracking code (HUE-<year>-<6 digits>) or, without a code, the reports
+filed from this conversation's sender. Someone else's report shows its status only."""
 from __future__ import annotations
 
-import re
-from typing import Any, Dict, List, Optional, Text
+import asyncio
+from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import services
 from actions.replies import pick, reply_language
+from actions.reports import CATEGORY_BY_CODE, find_tracking_code
+from actions.store import ReportView
 from bot.settings import HOTLINE
 
-TRACKING_CODE_RE = re.compile(r"\bHUE-(\d{4})-(\d{6})\b", re.IGNORECASE)
+STATUS_NAMES = {
+    "received": ("Đã tiếp nhận", "Received"),
+    "in_progress": ("Đang xử lý", "In progress"),
+    "resolved": ("Đã xử lý xong", "Resolved"),
+    "rejected": ("Không xử lý", "Rejected"),
+}
 
 
-def find_tracking_code(text: Optional[str]) -> Optional[str]:
-    """The first tracking code in `text`, upper-cased, or None."""
-    match = TRACKING_CODE_RE.search(text or "")
-    return f"HUE-{match.group(1)}-{match.group(2)}" if match else None
+def describe(report: ReportView, language: str, owner: bool) -> str:
+    vi_status, en_status = STATUS_NAMES.get(report.status, (report.status, report.status))
+    category = CATEGORY_BY_CODE.get(report.category)
+    updated = report.updated_at.strftime("%d/%m/%Y %H:%M") if report.updated_at else "-"
+    lines = [pick(language, f"{report.code}: {vi_status} (cập nhật {updated})",
+                  f"{report.code}: {en_status} (updated {updated})")]
+    if owner:
+        lines.append(pick(language, f"Loại: {category.vi if category else report.category}",
+                          f"Type: {category.en if category else report.category}"))
+        if report.location_text:
+            lines.append(pick(language, f"Địa điểm: {report.location_text}", f"Place: {report.location_text}"))
+        for status, note, at in report.history:
+            names = STATUS_NAMES.get(status, (status, status))
+            when = at.strftime("%d/%m %H:%M") if at else ""
+            lines.append(f"• {when} {pick(language, *names)}" + (f": {note}" if note else ""))
+    return "\n".join(lines)
 
 
 class ActionCheckReportStatus(Action):
@@ -33,23 +50,31 @@ class ActionCheckReportStatus(Action):
     ) -> List[Dict[Text, Any]]:
         language = reply_language(tracker)
         code = find_tracking_code(tracker.get_slot("report_code")) or find_tracking_code(
-            (tracker.latest_message or {}).get("text")
-        )
+            (tracker.latest_message or {}).get("text"))
+        store = services.current().store
+        loop = asyncio.get_running_loop()
+        if store is None:
+            dispatcher.utter_message(text=pick(
+                language, f"Xin lỗi, chưa tra cứu được lúc này. Bạn gọi {HOTLINE} nhé.",
+                f"Sorry, lookups are unavailable right now. Please call {HOTLINE}."))
+            return []
         if code:
-            text = pick(
-                language,
-                f"Tôi chưa tra cứu được phản ánh {code} trên kênh này. "
-                f"Bạn vui lòng gọi tổng đài {HOTLINE} và đọc mã phản ánh để được hỗ trợ.",
-                f"I can't look up report {code} on this channel yet. "
-                f"Please call the city hotline {HOTLINE} and give the code.",
-            )
-        else:
-            text = pick(
+            report = await loop.run_in_executor(None, store.report_by_code, code)
+            if report is None:
+                text = pick(language, f"Không tìm thấy phản ánh {code}. Bạn kiểm tra lại mã giúp tôi nhé.",
+                            f"I can't find report {code}. Please check the code.")
+            else:
+                text = describe(report, language, owner=report.sender_id == tracker.sender_id)
+            dispatcher.utter_message(text=text)
+            return [SlotSet("report_code", code)]
+        reports = await loop.run_in_executor(None, store.reports_of_sender, tracker.sender_id)
+        if not reports:
+            dispatcher.utter_message(text=pick(
                 language,
                 "Bạn cho tôi mã phản ánh (dạng HUE-2026-000123) nhé. "
                 f"Nếu không có mã, tổng đài {HOTLINE} có thể giúp tra cứu.",
                 "Please give me the tracking code (like HUE-2026-000123). "
-                f"Without a code, the hotline {HOTLINE} can help you look it up.",
-            )
-        dispatcher.utter_message(text=text)
-        return [SlotSet("report_code", code)] if code else []
+                f"Without a code, the hotline {HOTLINE} can help you look it up."))
+            return []
+        dispatcher.utter_message(text="\n\n".join(describe(r, language, owner=True) for r in reports))
+        return []

@@ -1,0 +1,162 @@
+"""Rules of field reports (phản ánh hiện trường), free of any framework: categories, phone numbers,
+places, tracking codes and description limits. The form, the store and Open311 all use these."""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Tuple
+
+from bot.text import fold_key, normalize
+
+MAX_DESCRIPTION_CHARS = 4000
+TRACKING_CODE_RE = re.compile(r"\bHUE-(\d{4})-(\d{6})\b", re.IGNORECASE)
+
+# Huế city (the former Thừa Thiên Huế province) as a coarse (lat, lon) polygon, clockwise from the
+# coast at the Quảng Trị border: along the coast to Hải Vân, west along the ridge facing Đà Nẵng, the
+# Quảng Nam and Laos borders, back north. Accurate to a few km at the border; a pin outside is refused.
+HUE_AREA = (
+    (16.78, 107.20), (16.58, 107.62), (16.40, 107.92), (16.33, 108.02), (16.22, 108.17),
+    (16.18, 108.12), (16.10, 107.95), (16.05, 107.75), (15.99, 107.50), (16.00, 107.20),
+    (16.10, 107.05), (16.35, 107.00), (16.55, 107.05),
+)
+
+
+@dataclass(frozen=True)
+class Category:
+    code: str
+    vi: str
+    en: str
+    # Folded, lower case, matched as whole words. Avoid bare syllables that fold onto other words
+    # ("ồn" → "on", "cống" → "cong" as in "công viên", "cây" → "cay" as in "cây xăng").
+    keywords: Tuple[str, ...]
+
+
+CATEGORIES: Tuple[Category, ...] = (
+    Category("road_damage", "Hư hỏng đường sá", "Road damage",
+             ("o ga", "ho ga", "o voi", "lun", "sut lun", "nut duong", "hu duong", "pothole", "road damage",
+              "cracked road", "mat duong")),
+    Category("street_lighting", "Chiếu sáng công cộng", "Street lighting",
+             ("den duong", "den chieu sang", "cot den", "street light", "streetlight", "lamp post", "lamp")),
+    Category("waste", "Rác thải, vệ sinh", "Waste and sanitation",
+             ("rac", "rac thai", "thung rac", "xa rac", "garbage", "trash", "rubbish", "litter", "waste")),
+    Category("flooding", "Ngập úng, thoát nước", "Flooding and drainage",
+             ("ngap", "ngap nuoc", "ngap ung", "nap cong", "ong cong", "cong thoat nuoc", "thoat nuoc",
+              "flood", "flooding",
+              "drain", "drainage", "manhole")),
+    Category("trees", "Cây xanh", "Trees",
+             ("cay xanh", "cay do", "cay nga", "cay gay", "cay nghieng", "nhanh cay", "canh cay", "bat goc",
+              "tree", "fallen tree", "branch")),
+    Category("urban_order", "Trật tự đô thị, lấn chiếm", "Urban order and encroachment",
+             ("lan chiem", "via he", "lan chiem via he", "xay dung trai phep", "quang cao", "encroach",
+              "encroachment", "sidewalk", "pavement", "illegal construction")),
+    Category("noise_pollution", "Tiếng ồn, ô nhiễm", "Noise and pollution",
+             ("on ao", "tieng on", "qua on", "karaoke", "o nhiem", "mui hoi", "boc mui", "khoi bui", "noise",
+              "noisy", "loud", "music", "smell", "smoke", "pollution", "dust")),
+    Category("water_supply", "Cấp nước", "Water supply",
+             ("mat nuoc", "cup nuoc", "nuoc yeu", "vo ong", "ong nuoc", "nuoc duc", "water outage",
+              "no water", "burst pipe", "water pipe", "water supply")),
+    Category("forest_fire", "Cháy rừng", "Forest fire",
+             ("chay rung", "chay doi", "chay co", "forest fire", "wildfire", "hill fire", "fire on the hill")),
+    Category("other", "Khác", "Other", ()),
+)
+CATEGORY_BY_CODE: Dict[str, Category] = {c.code: c for c in CATEGORIES}
+_KEYWORD_RES = [(c, [re.compile(rf"(?<!\w){re.escape(k)}(?!\w)") for k in c.keywords]) for c in CATEGORIES]
+
+
+def detect_category(text: str) -> Optional[str]:
+    """The category a message names ("đèn đường hỏng" → street_lighting), or None.
+
+    The longest matching keyword wins, so "nắp cống" beats "cống" and "cháy rừng" beats "cháy"."""
+    key = fold_key(text)
+    best: Optional[Tuple[int, str]] = None
+    for category, patterns in _KEYWORD_RES:
+        for keyword, pattern in zip(category.keywords, patterns):
+            if pattern.search(key) and (best is None or len(keyword) > best[0]):
+                best = (len(keyword), category.code)
+    return best[1] if best else None
+
+
+def category_from_answer(text: str) -> Optional[str]:
+    """A category chosen by button payload (its code), by its vi/en name, or by keywords."""
+    value = normalize(text).strip("/ ").lower()
+    if value in CATEGORY_BY_CODE:
+        return value
+    for category in CATEGORIES:
+        if fold_key(category.vi) == fold_key(value) or category.en.lower() == value:
+            return category.code
+    return detect_category(text)
+
+
+_PHONE_DIGITS_RE = re.compile(r"[\s.\-()]")
+
+
+def normalize_phone(text: str) -> Optional[str]:
+    """Vietnamese phone numbers to E.164 (+84…), or None when the text is not one.
+
+    Accepts 0905 123 456, 0905.123.456, +84 905 123 456, 84905123456 and landlines such as
+    0234 3822 222 (area codes start with 2)."""
+    raw = _PHONE_DIGITS_RE.sub("", normalize(text))
+    if raw.startswith("+84"):
+        national = raw[3:]
+    elif raw.startswith("84") and len(raw) in (11, 12):
+        national = raw[2:]
+    elif raw.startswith("0"):
+        national = raw[1:]
+    else:
+        return None
+    if not national.isdigit():
+        return None
+    mobile = len(national) == 9 and national[0] in "35789"
+    landline = len(national) == 10 and national[0] == "2"
+    return f"+84{national}" if mobile or landline else None
+
+
+def mask_phone(phone: Optional[str]) -> str:
+    """For logs: "+84905123456" → "+84*****3456"; never a full number."""
+    if not phone:
+        return "-"
+    return phone[:3] + "*" * max(0, len(phone) - 7) + phone[-4:]
+
+
+def trim_description(text: str, limit: int = MAX_DESCRIPTION_CHARS) -> Tuple[str, bool]:
+    """NFC text cut at the last word boundary within `limit`; (text, was_trimmed)."""
+    text = normalize(text)
+    if len(text) <= limit:
+        return text, False
+    cut = text[:limit]
+    boundary = cut.rfind(" ")
+    return (cut[:boundary] if boundary > limit // 2 else cut).rstrip(), True
+
+
+def in_hue_area(latitude: float, longitude: float) -> bool:
+    """Point in polygon (ray casting) against HUE_AREA."""
+    inside = False
+    points = HUE_AREA
+    for (lat1, lon1), (lat2, lon2) in zip(points, points[1:] + points[:1]):
+        if (lon1 > longitude) != (lon2 > longitude):
+            crossing = lat1 + (longitude - lon1) * (lat2 - lat1) / (lon2 - lon1)
+            if latitude < crossing:
+                inside = not inside
+    return inside
+
+
+def distance_m(a: Tuple[float, float], b: Tuple[float, float]) -> float:
+    """Great-circle distance in metres between two (lat, lon) points."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * 6_371_000 * math.asin(math.sqrt(h))
+
+
+def tracking_code(year: int, number: int) -> str:
+    return f"HUE-{year:04d}-{number:06d}"
+
+
+def find_tracking_code(text: Optional[str]) -> Optional[str]:
+    """The first tracking code in `text`, upper-cased, or None."""
+    match = TRACKING_CODE_RE.search(text or "")
+    return f"HUE-{match.group(1)}-{match.group(2)}" if match else None
+
+
+def category_buttons(language: str) -> List[Dict[str, str]]:
+    return [{"title": c.en if language == "en" else c.vi, "payload": c.code} for c in CATEGORIES]

@@ -1,0 +1,93 @@
+"""actions/report_form.py submission and actions/report_status.py lookups with a real store."""
+import re
+
+import pytest
+
+from actions import services
+from actions.report_form import ActionSubmitIncidentReport
+from actions.report_status import ActionCheckReportStatus
+from actions.store import NewReport, Store
+from bot.settings import Settings
+from tests.actions.conftest import make_tracker
+
+
+@pytest.fixture
+def store(database_url):
+    store = Store(database_url)
+    services.install(services.Services(settings=Settings.from_env({}), store=store))
+    yield store
+    services.install(None)
+    store.close()
+
+
+def submit_tracker(sender="zalo-1", message_id="m-1", language="vi"):
+    tracker = make_tracker("45 Lê Lợi", intent="inform", sender_id=sender, channel="zalo",
+                           slots={"language": language, "incident_description": "đèn đường hỏng mấy hôm",
+                                  "incident_location": "45 Lê Lợi"})
+    tracker.latest_message["message_id"] = message_id
+    return tracker
+
+
+async def test_submit_stores_the_report_and_gives_a_code(store, dispatcher):
+    events = await ActionSubmitIncidentReport().run(dispatcher, submit_tracker(), {})
+    [code] = set(re.findall(r"HUE-\d{4}-\d{6}", dispatcher.messages[0]["text"]))
+    report = store.report_by_code(code)
+    assert report.category == "street_lighting"
+    assert report.description == "đèn đường hỏng mấy hôm" and report.location_text == "45 Lê Lợi"
+    assert report.channel == "zalo" and report.sender_id == "zalo-1"
+    assert {e["name"] for e in events} == {"incident_description", "incident_location"}
+
+
+async def test_a_retried_submit_returns_the_same_code(store, dispatcher):
+    await ActionSubmitIncidentReport().run(dispatcher, submit_tracker(), {})
+    await ActionSubmitIncidentReport().run(dispatcher, submit_tracker(), {})
+    codes = [re.findall(r"HUE-\d{4}-\d{6}", m["text"])[0] for m in dispatcher.messages]
+    assert codes[0] == codes[1]
+    assert len(store.reports_of_sender("zalo-1")) == 1
+
+
+def file_report(store, sender):
+    report, _ = store.submit_report(NewReport(
+        idempotency_key=f"{sender}:x", sender_id=sender, category="waste", description="rác chưa dọn",
+        location_text="kiệt 12 Phan Bội Châu", phone="+84905123456", photos=["file-id-1"]))
+    return report
+
+
+async def test_owner_sees_history_and_place(store, dispatcher):
+    report = file_report(store, "owner")
+    await ActionCheckReportStatus().run(
+        dispatcher, make_tracker(f"tra cứu {report.code}", sender_id="owner"), {})
+    text = dispatcher.messages[0]["text"]
+    assert report.code in text and "Đã tiếp nhận" in text and "kiệt 12 Phan Bội Châu" in text
+
+
+async def test_someone_else_sees_status_only(store, dispatcher):
+    report = file_report(store, "owner")
+    await ActionCheckReportStatus().run(
+        dispatcher, make_tracker(f"status {report.code}", sender_id="stranger", slots={"language": "en"}), {})
+    text = dispatcher.messages[0]["text"]
+    assert report.code in text and "Received" in text
+    for private in ("kiệt 12", "0905", "+84", "file-id-1", "rác chưa dọn"):
+        assert private not in text
+
+
+async def test_without_a_code_lists_the_senders_reports(store, dispatcher):
+    report = file_report(store, "me")
+    await ActionCheckReportStatus().run(dispatcher, make_tracker("phản ánh của tôi sao rồi", sender_id="me"), {})
+    assert report.code in dispatcher.messages[0]["text"]
+
+
+async def test_unknown_code_and_no_reports(store, dispatcher):
+    await ActionCheckReportStatus().run(dispatcher, make_tracker("tra cứu HUE-2026-999999"), {})
+    await ActionCheckReportStatus().run(dispatcher, make_tracker("what about my report", slots={"language": "en"}), {})
+    assert "Không tìm thấy phản ánh HUE-2026-999999" in dispatcher.messages[0]["text"]
+    assert "tracking code" in dispatcher.messages[1]["text"]
+
+
+async def test_category_comes_from_the_message_that_started_the_report(store, dispatcher):
+    tracker = submit_tracker(sender="zalo-2")
+    tracker.slots["incident_description"] = "không sáng mấy hôm nay"
+    tracker.events.insert(0, {"event": "user", "text": "đèn đường trước nhà bị hỏng",
+                              "parse_data": {"intent": {"name": "report_incident"}}})
+    await ActionSubmitIncidentReport().run(dispatcher, tracker, {})
+    assert store.reports_of_sender("zalo-2")[0].category == "street_lighting"

@@ -1,0 +1,83 @@
+"""actions/reports.py: categories, phone numbers, places, codes and description limits."""
+import pytest
+
+from actions.reports import (
+    category_from_answer, detect_category, distance_m, find_tracking_code, in_hue_area, mask_phone,
+    normalize_phone, tracking_code, trim_description,
+)
+
+
+@pytest.mark.parametrize("text, category", [
+    ("đèn đường hỏng ở Lê Lợi", "street_lighting"),
+    ("có ổ gà trên đường Hùng Vương", "road_damage"),
+    ("rac chua don o kiet 12", "waste"),
+    ("I want to report a fallen tree", "trees"),
+    ("there's a pothole on le loi street", "road_damage"),
+    ("nhà hàng xóm hát karaoke tới 1h sáng", "noise_pollution"),
+    ("nắp cống bị vỡ trước công viên", "flooding"),
+    ("cháy rừng trên núi Ngự Bình", "forest_fire"),
+    ("mất nước từ sáng tới giờ", "water_supply"),
+    ("quán lấn chiếm vỉa hè", "urban_order"),
+    ("cây xăng đường Trần Phú", None),
+    ("xin chào", None),
+])
+def test_detect_category(text, category):
+    assert detect_category(text) == category
+
+
+@pytest.mark.parametrize("answer, category", [
+    ("street_lighting", "street_lighting"), ("/waste", "waste"),
+    ("Cây xanh", "trees"), ("Flooding and drainage", "flooding"), ("ổ gà", "road_damage"),
+    ("hmm", None),
+])
+def test_category_from_answer(answer, category):
+    assert category_from_answer(answer) == category
+
+
+@pytest.mark.parametrize("text, phone", [
+    ("0905123456", "+84905123456"),
+    ("0905 123 456", "+84905123456"),
+    ("0905.123.456", "+84905123456"),
+    ("+84 905 123 456", "+84905123456"),
+    ("84905123456", "+84905123456"),
+    ("0234 3822 222", "+842343822222"),
+    ("090512345", None),        # one digit short
+    ("0105123456", None),       # no such mobile prefix
+    ("12345", None),
+    ("call me", None),
+])
+def test_normalize_phone(text, phone):
+    assert normalize_phone(text) == phone
+
+
+def test_mask_phone_never_shows_the_whole_number():
+    masked = mask_phone("+84905123456")
+    assert masked == "+84*****3456"
+    assert "905123" not in masked
+    assert mask_phone(None) == "-"
+
+
+def test_trim_description_cuts_at_a_word_boundary():
+    text = "ổ gà " * 2000
+    trimmed, was_trimmed = trim_description(text)
+    assert was_trimmed and len(trimmed) <= 4000
+    assert trimmed.endswith("gà")
+    assert trim_description("đèn hỏng") == ("đèn hỏng", False)
+
+
+def test_hue_area_and_distance():
+    assert in_hue_area(16.4637, 107.5909)        # Huế city centre
+    assert in_hue_area(16.2170, 108.1170)        # Lăng Cô
+    assert not in_hue_area(21.0278, 105.8342)    # Hà Nội
+    assert in_hue_area(16.1930, 107.8500)        # Bạch Mã
+    assert in_hue_area(16.5620, 107.6300)        # Thuận An
+    assert not in_hue_area(16.0544, 108.2022)    # Đà Nẵng centre
+    assert not in_hue_area(16.8163, 107.1003)    # Đông Hà, Quảng Trị
+    assert not in_hue_area(16.4637, 108.0000)    # the sea east of Huế
+    assert 240 < distance_m((16.4637, 107.5909), (16.4659, 107.5909)) < 250
+
+
+def test_tracking_codes():
+    assert tracking_code(2026, 123) == "HUE-2026-000123"
+    assert find_tracking_code("tra cứu phản ánh hue-2026-000123 giúp") == "HUE-2026-000123"
+    assert find_tracking_code("HUE-2026-12345") is None

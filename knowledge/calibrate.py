@@ -14,6 +14,7 @@ from typing import Dict, List, Tuple
 import numpy as np
 import yaml
 
+from bot.nlu_data import read_examples
 from bot.settings import PROJECT_ROOT
 from bot.text import EN, VI, detect_language
 from knowledge.search import DEFAULT_PARAMS, FEATURES, SearchEngine
@@ -33,18 +34,10 @@ GENERATED_NLU = "knowledge_questions.yml"  # generated from the entries themselv
 
 def nlu_questions(intents, nlu_dir: Path = NLU_DIR) -> List[Tuple[str, str]]:
     """(text, language) of the hand-written NLU examples of the given intents."""
-    questions = []
-    for path in sorted(nlu_dir.glob("*.yml")):
-        if path.name == GENERATED_NLU:
-            continue
-        for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu", []):
-            if block.get("intent") not in intents:
-                continue
-            for line in block["examples"].splitlines():
-                if line.strip().startswith("- "):
-                    text = line.strip()[2:]
-                    questions.append((text, detect_language(text) or VI))
-    return questions
+    return [(text, detect_language(text) or VI)
+            for path in sorted(nlu_dir.glob("*.yml")) if path.name != GENERATED_NLU
+            for intent, texts in read_examples(path).items() if intent in intents
+            for text in texts]
 
 
 def out_of_scope_questions(nlu_dir: Path = NLU_DIR, hard: Path = HARD_NEGATIVES) -> List[Tuple[str, str]]:

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 from typing import Dict, List
 
 import pytest
-import yaml
+
+from bot.nlu_data import read_examples
 
 ROOT = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -20,20 +20,9 @@ def skip_or_fail(reason: str) -> None:
     pytest.skip(reason)
 
 
-_ANNOTATION_RE = re.compile(r"\[([^\]]+)\]\([^)]+\)")
-
-
 def load_nlu_examples(path: Path) -> Dict[str, List[str]]:
-    """intent → plain example texts (entity annotations stripped) from a Rasa NLU YAML file."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    examples: Dict[str, List[str]] = {}
-    for block in data.get("nlu", []):
-        if "intent" not in block:
-            continue
-        lines = [line.strip()[2:].strip() for line in block["examples"].splitlines()
-                 if line.strip().startswith("- ")]
-        examples[block["intent"]] = [_ANNOTATION_RE.sub(r"\1", line) for line in lines]
-    return examples
+    """intent → plain example texts of a Rasa NLU YAML file."""
+    return read_examples(path)
 
 
 @pytest.fixture(scope="session")

@@ -147,27 +147,31 @@ def main(argv: Optional[List[str]] = None) -> int:
     def request_stop(signum, frame):  # noqa: ARG001 - signal handler signature
         stop["now"] = True
 
+    # Our own handlers (even where SIGINT was inherited as ignored, e.g. from a background job):
+    # Ctrl-C and SIGTERM both mean "stop both servers cleanly".
+    signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
     logger.info("Starting the action server (:%s) and the Rasa server (:%s)...",
                 settings.action_port, settings.rasa_port)
-    try:
-        with running_servers(settings, args.model) as servers:
-            logger.info(
-                "\nThe Hue assistant is running.\n"
-                "  REST:   POST %s  {\"sender\": \"me\", \"message\": \"xin chào\"}\n"
-                "  Chat:   make shell   (in another terminal)\n"
-                "  Channels live: rest\n"
-                "  Stop:   Ctrl-C\n",
-                servers.rest_url,
-            )
-            while not stop["now"]:
-                for proc in servers.processes:
-                    if proc.poll() is not None:
-                        logger.error("%s stopped unexpectedly (exit %s)", proc.args[1], proc.returncode)
-                        return 1
-                time.sleep(0.5)
-    except KeyboardInterrupt:
-        pass
+    with running_servers(settings, args.model) as servers:
+        logger.info(
+            "\nThe Hue assistant is running.\n"
+            "  REST:   POST %s  {\"sender\": \"me\", \"message\": \"xin chào\"}\n"
+            "  Chat:   make shell   (in another terminal)\n"
+            "  Channels live: rest\n"
+            "  Stop:   Ctrl-C\n",
+            servers.rest_url,
+        )
+        while not stop["now"]:
+            exited = [p for p in servers.processes if p.poll() is not None]
+            if exited:
+                time.sleep(1.0)  # a Ctrl-C reaches the servers too; let our handler see it first
+                if stop["now"]:
+                    break
+                logger.error("%s stopped unexpectedly (exit %s)",
+                             " ".join(map(str, exited[0].args[:3])), exited[0].returncode)
+                return 1
+            time.sleep(0.5)
     logger.info("Stopped both servers.")
     return 0
 

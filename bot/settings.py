@@ -6,7 +6,7 @@ pydantic 1, the action server uses pydantic 2).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Optional
 
@@ -39,8 +39,6 @@ class Settings:
     knowledge_index_dir: Path = PROJECT_ROOT / "var" / "knowledge-index"
     embedding_model: Optional[str] = None  # sentence-transformers name or local path; None = MiniLM
     hotline: str = HOTLINE
-    max_message_chars: int = 2000
-    extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def action_endpoint_url(self) -> str:
@@ -66,5 +64,4 @@ class Settings:
             embedding_model=env.get("HUE_EMBEDDING_MODEL") or None,
             redis_url=env.get("REDIS_URL") or None,
             database_url=env.get("DATABASE_URL") or None,
-            max_message_chars=_int(env, "HUE_MAX_MESSAGE_CHARS", 2000),
         )

@@ -1,15 +1,18 @@
 """Fits the fusion weights and the confidence model on data the evaluation never sees.
 
-Positives come from the entries' own question paraphrases, each searched with itself left out of the
-index (leave-one-out); negatives are out-of-scope questions (the `out_of_scope` NLU training examples)
-and in-scope questions whose top hit is wrong. The dev set in tests/data is not used here.
+Fusion weights are chosen by leave-one-out hit@1 over the entries' own question paraphrases (each
+searched with itself left out of the index). The confidence model then separates in-scope questions
+(those paraphrases, and the hand-written NLU questions about procedures, services and tourism) from
+out-of-scope ones (the `out_of_scope` NLU examples and knowledge/calibration/out_of_scope.yml). The dev
+set in tests/data is not used here.
 """
 from __future__ import annotations
 
 import itertools
 import logging
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 import yaml
@@ -50,28 +53,38 @@ def out_of_scope_questions(nlu_dir: Path = NLU_DIR, hard: Path = HARD_NEGATIVES)
     return questions
 
 
-def _loo_rows(engine: SearchEngine, language: str) -> List[Tuple[int, int, np.ndarray]]:
-    """(passage index, expected entry column, query vector) for every question passage of a language."""
-    li = engine.index.languages[language]
-    return [(i, int(li.passage_entry[i]), li.faiss.reconstruct(i))
-            for i, passage in enumerate(li.passages) if passage.kind == "question"]
+@dataclass
+class Question:
+    """A calibration question with its per-entry raw scores, computed once."""
+
+    text: str
+    dense: np.ndarray
+    bm25: np.ndarray
+    exclude: Optional[int] = None   # the passage left out (leave-one-out)
+    expected: Optional[int] = None  # the entry column it belongs to, when known
 
 
-def _features(engine: SearchEngine, text: str, language: str, exclude, vector) -> Tuple[int, List[float]]:
+def _question(engine: SearchEngine, text: str, language: str, vector: np.ndarray,
+              exclude: Optional[int] = None, expected: Optional[int] = None) -> Question:
     expanded = engine.synonyms.expand(text, language)
     if expanded != text:
         text, vector = expanded, None  # search embeds the expanded question, so calibrate on it too
     dense, bm25 = engine.entry_scores(text, language, exclude=exclude, vector=vector)
-    fused = engine.rank(dense, bm25, language)
-    top, second = np.argsort(-fused, kind="stable")[:2]
+    return Question(text, dense, bm25, exclude, expected)
+
+
+def _paraphrases(engine: SearchEngine, language: str) -> List[Question]:
+    """Every question passage of a language, searched with itself left out."""
     li = engine.index.languages[language]
-    vocabulary = li.entry_tokens[top]
-    if exclude is not None and li.passage_entry[exclude] == top:
-        # Leave-one-out: the left-out paraphrase's words must not count as the entry's words.
-        vocabulary = frozenset().union(*(li.lexical.token_sets[j] for j in np.nonzero(li.passage_entry == top)[0]
-                                         if j != exclude))
-    matched = li.lexical.matched_share(text, vocabulary)
-    return int(top), [float(dense[top]), float(bm25[top]), float(fused[top] - fused[second]), matched]
+    return [_question(engine, p.text, language, li.faiss.reconstruct(i), exclude=i,
+                      expected=int(li.passage_entry[i]))
+            for i, p in enumerate(li.passages) if p.kind == "question"]
+
+
+def _feature_row(engine: SearchEngine, question: Question, language: str) -> List[float]:
+    _, _, features = engine.features(question.text, language, question.dense, question.bm25,
+                                     exclude=question.exclude)
+    return [features[name] for name in FEATURES]
 
 
 def calibrate_language(engine: SearchEngine, language: str, positives: List[Tuple[str, np.ndarray]],
@@ -79,28 +92,24 @@ def calibrate_language(engine: SearchEngine, language: str, positives: List[Tupl
     """Fusion weights by leave-one-out hit@1, then a logistic in-scope model and its threshold."""
     from sklearn.linear_model import LogisticRegression
 
-    li = engine.index.languages[language]
-    rows = _loo_rows(engine, language)
+    paraphrases = _paraphrases(engine, language)
     best = None
     for weight, beta in itertools.product(WEIGHT_GRID, BETA_GRID):
         engine.params[language] = {**DEFAULT_PARAMS, "bm25_weight": weight, "bm25_beta": beta}
-        hits = sum(_features(engine, li.passages[i].text, language, i, vec)[0] == expected
-                   for i, expected, vec in rows)
+        hits = sum(int(np.argmax(engine.rank(q.dense, q.bm25, language))) == q.expected for q in paraphrases)
         if best is None or hits > best[0]:
             best = (hits, weight, beta)
     hits, weight, beta = best
     params = {**DEFAULT_PARAMS, "bm25_weight": weight, "bm25_beta": beta}
     engine.params[language] = params
 
-    # In scope (every paraphrase, left out of the index, and the hand-written NLU questions about
-    # procedures, services and tourism in this language) against out of scope.
-    X = [_features(engine, li.passages[i].text, language, i, vec)[1] for i, _, vec in rows]
-    X += [_features(engine, text, language, None, vec)[1] for text, vec in positives]
-    n_in_scope = len(X)
-    X += [_features(engine, text, language, None, vec)[1] for text, vec in negatives]
-    y = np.r_[np.ones(n_in_scope), np.zeros(len(negatives))]
-    model = LogisticRegression(C=1.0, class_weight="balanced", max_iter=1000).fit(np.array(X), y)
-    probabilities = model.predict_proba(np.array(X))[:, 1]
+    in_scope = paraphrases + [_question(engine, text, language, vec) for text, vec in positives]
+    out_of_scope = [_question(engine, text, language, vec) for text, vec in negatives]
+    X = np.array([_feature_row(engine, q, language) for q in in_scope + out_of_scope])
+    n_in_scope = len(in_scope)
+    y = np.r_[np.ones(n_in_scope), np.zeros(len(out_of_scope))]
+    model = LogisticRegression(C=1.0, class_weight="balanced", max_iter=1000).fit(X, y)
+    probabilities = model.predict_proba(X)[:, 1]
 
     # Lowest threshold (at least 0.5) that still declines MIN_DECLINED of the out-of-scope questions.
     oos = np.sort(probabilities[n_in_scope:])
@@ -111,7 +120,7 @@ def calibrate_language(engine: SearchEngine, language: str, positives: List[Tupl
         coef=[float(c) for c in model.coef_[0]], intercept=float(model.intercept_[0]),
         threshold=round(threshold, 6), features=list(FEATURES),
         calibration_scores={
-            "loo_hit@1": round(hits / max(1, len(rows)), 4),
+            "loo_hit@1": round(hits / max(1, len(paraphrases)), 4),
             "in_scope_answered": round(float((probabilities[:n_in_scope] >= threshold).mean()), 4),
             "oos_declined": round(float((probabilities[n_in_scope:] < threshold).mean()), 4),
             "n_in_scope": n_in_scope, "n_out_of_scope": len(negatives),

@@ -74,6 +74,14 @@ class LanguageIndex:
             entry_tokens[column].update(tokens)
         self.entry_tokens = [frozenset(t) for t in entry_tokens]
 
+    def entry_vocabulary(self, column: int, exclude: Optional[int] = None) -> frozenset:
+        """The tokens of an entry's passages; without passage `exclude` (leave-one-out), so a
+        left-out paraphrase's words do not count as the entry's words."""
+        if exclude is None or self.passage_entry[exclude] != column:
+            return self.entry_tokens[column]
+        return frozenset().union(*(self.lexical.token_sets[j]
+                                   for j in np.nonzero(self.passage_entry == column)[0] if j != exclude))
+
 
 class KnowledgeIndex:
     """Everything search needs, loaded once at start-up."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional
 
 import numpy as np
 
@@ -72,7 +72,8 @@ class SearchEngine:
 
     def entry_scores(self, query: str, language: str, exclude: Optional[int] = None,
                      vector: Optional[np.ndarray] = None):
-        """Per-entry dense and saturated-BM25 score arrays for one language.
+        """Per-entry dense and raw BM25 score arrays for one language (independent of the tuned
+        weights, so calibration computes them once per question).
 
         `exclude` drops one passage (leave-one-out calibration)."""
         li: LanguageIndex = self.index.languages[language]
@@ -92,37 +93,52 @@ class SearchEngine:
             raw[exclude] = 0.0
         bm25 = np.zeros(n_entries, dtype=np.float32)
         np.maximum.at(bm25, li.passage_entry, raw)
-        beta = float(self.params[language]["bm25_beta"])
-        return dense, bm25 / (bm25 + beta)
+        return dense, bm25
+
+    def saturate(self, bm25: np.ndarray, language: str) -> np.ndarray:
+        """Raw BM25 to [0, 1): bm25 / (bm25 + beta)."""
+        return bm25 / (bm25 + float(self.params[language]["bm25_beta"]))
 
     def rank(self, dense: np.ndarray, bm25: np.ndarray, language: str, method: str = "hybrid") -> np.ndarray:
+        """Ranking scores per entry from `entry_scores`' arrays."""
         if method == "dense":
             return dense
+        saturated = self.saturate(bm25, language)
         if method == "bm25":
-            return bm25
-        return dense + float(self.params[language]["bm25_weight"]) * bm25
+            return saturated
+        return dense + float(self.params[language]["bm25_weight"]) * saturated
 
-    def confidence(self, features: Sequence[float], language: str) -> float:
+    def features(self, query: str, language: str, dense: np.ndarray, bm25: np.ndarray,
+                 method: str = "hybrid", exclude: Optional[int] = None):
+        """(entries best first, ranking scores, confidence features of the best entry).
+
+        The one place the confidence features are computed, for search and for calibration alike."""
+        li = self.index.languages[language]
+        fused = self.rank(dense, bm25, language, method)
+        order = np.argsort(-fused, kind="stable")
+        top, second = order[0], order[1]
+        features = {"dense": float(dense[top]), "bm25": float(self.saturate(bm25[top], language)),
+                    "margin": float(fused[top] - fused[second]),
+                    "matched": li.lexical.matched_share(query, li.entry_vocabulary(top, exclude))}
+        return order, fused, features
+
+    def confidence(self, features: Dict[str, float], language: str) -> float:
         params = self.params[language]
-        return _sigmoid(sum(c * f for c, f in zip(params["coef"], features)) + float(params["intercept"]))
+        total = sum(c * features[name] for c, name in zip(params["coef"], FEATURES))
+        return _sigmoid(total + float(params["intercept"]))
 
-    def search_language(self, query: str, language: str, k: int = 5, method: str = "hybrid",
-                        exclude: Optional[int] = None) -> SearchResult:
+    def search_language(self, query: str, language: str, k: int = 5, method: str = "hybrid") -> SearchResult:
         li = self.index.languages[language]
         query = self.synonyms.expand(query, language)
-        dense, bm25 = self.entry_scores(query, language, exclude=exclude)
-        fused = self.rank(dense, bm25, language, method)
-        order = np.argsort(-fused, kind="stable")[: max(k, 2)]
-        top, second = order[0], order[1]
-        features = {"dense": float(dense[top]), "bm25": float(bm25[top]),
-                    "margin": float(fused[top] - fused[second]),
-                    "matched": li.lexical.matched_share(query, li.entry_tokens[top])}
-        confidence = self.confidence([features[f] for f in FEATURES], language)
+        dense, bm25 = self.entry_scores(query, language)
+        order, fused, features = self.features(query, language, dense, bm25, method)
+        confidence = self.confidence(features, language)
+        saturated = self.saturate(bm25, language)
         hits = []
         for position in order[:k]:
             entry = self.index.entries[li.entry_ids[position]]
             hits.append(Hit(entry.id, float(fused[position]), float(dense[position]),
-                            float(bm25[position]), entry.block(language).title, entry.source_url))
+                            float(saturated[position]), entry.block(language).title, entry.source_url))
         return SearchResult(query, language, hits, confidence, confidence >= self.threshold(language),
                             features)
 

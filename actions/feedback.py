@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
 from actions.replies import pick, reply_language
+from bot.settings import HOTLINE
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +39,7 @@ class ActionStoreFeedback(Action):
             text = pick(language, "Cảm ơn bạn đã đánh giá!", "Thanks for the feedback!")
         else:
             text = pick(language, "Cảm ơn bạn. Chúng tôi sẽ cải thiện nội dung này. Cần hỗ trợ ngay, "
-                                  "bạn gọi tổng đài 1900 1075.",
-                        "Thank you, we'll improve this answer. For help now, call the hotline 1900 1075.")
+                                  f"bạn gọi tổng đài {HOTLINE}.",
+                        f"Thank you, we'll improve this answer. For help now, call the hotline {HOTLINE}.")
         dispatcher.utter_message(text=text)
         return []

@@ -5,9 +5,7 @@ Schema changes go through Alembic migrations in actions/migrations/.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Optional
-
-from typing import List
+from typing import List, Optional
 
 from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -29,9 +27,6 @@ class AnswerFeedback(Base):
     entry_id: Mapped[str] = mapped_column(String(96), index=True)
     language: Mapped[Optional[str]] = mapped_column(String(8))
     helpful: Mapped[bool] = mapped_column(Boolean)
-
-
-REPORT_STATUSES = ("received", "in_progress", "resolved", "rejected")
 
 
 class Report(Base):

@@ -160,3 +160,20 @@ def find_tracking_code(text: Optional[str]) -> Optional[str]:
 
 def category_buttons(language: str) -> List[Dict[str, str]]:
     return [{"title": c.en if language == "en" else c.vi, "payload": c.code} for c in CATEGORIES]
+
+
+# Status lifecycle: received → in_progress → resolved | rejected; a report may also be closed straight
+# from received. Closed reports are final (reopening is a new report).
+STATUS_TRANSITIONS: Dict[str, Tuple[str, ...]] = {
+    "received": ("in_progress", "resolved", "rejected"),
+    "in_progress": ("resolved", "rejected"),
+    "resolved": (),
+    "rejected": (),
+}
+OPEN_STATUSES: Tuple[str, ...] = ("received", "in_progress")
+CLOSED_STATUSES: Tuple[str, ...] = ("resolved", "rejected")
+
+
+def next_statuses(status: Optional[str]) -> Tuple[str, ...]:
+    """The statuses a report in `status` may move to (none for closed or unknown statuses)."""
+    return STATUS_TRANSITIONS.get(status or "", ())

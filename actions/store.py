@@ -225,7 +225,8 @@ class Store:
         if end is not None:
             query = query.where(Report.created_at <= self._db_time(end))
         with self.session() as session:
-            reports = session.scalars(query.order_by(Report.id.desc()).limit(limit)).all()
+            reports = session.scalars(query.order_by(Report.created_at.desc(), Report.id.desc())
+                                      .limit(limit)).all()
             return [ReportView.of(r) for r in reports]
 
     def _report_id(self, session: Session, code_or_id: Union[str, int]) -> Optional[int]:

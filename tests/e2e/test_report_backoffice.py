@@ -93,3 +93,15 @@ def test_open311_post_and_staff_keys_are_enforced(servers):
     assert unauthorised.status_code == 401
     # An Open311 client has no conversation: nobody to notify, the change still applies.
     assert change_status(servers, code, "rejected", "Ngoài địa bàn")["followers"] == []
+
+
+def test_a_notice_during_another_report_does_not_answer_the_form(chat, servers):
+    sender = "e2e-backoffice-midform"
+    first = file_report(chat, sender, VI_STEPS)
+    chat(sender, VI_STEPS[0])  # a second report: the form now waits for an answer
+    change_status(servers, first, "in_progress", "Đang kiểm tra")
+    assert bot_texts_after(servers, sender, f"Cập nhật phản ánh {first}: Đang xử lý")
+    second = file_report(chat, sender, VI_STEPS[1:])
+    assert second != first
+    [request] = httpx.get(f"{servers.action_url}/open311/v2/requests/{second}.json", timeout=30).json()
+    assert request["description"] == VI_STEPS[1] and "EXTERNAL" not in request["description"]

@@ -76,3 +76,24 @@ def new_app(prefix: str) -> Sanic:
     app.config.TOUCHUP = False
     app.config.MOTD = False
     return app
+
+
+@pytest.fixture
+def store(database_url):
+    """A migrated report store on SQLite and on PostgreSQL (a fresh database each), closed after."""
+    from actions.store import Store
+
+    store = Store(database_url)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def installed_store(store):
+    """`store` installed as the action server's services, as at start-up, for the actions to use."""
+    from actions import services
+    from bot.settings import Settings
+
+    services.install(services.Services(settings=Settings.from_env({}), store=store))
+    yield store
+    services.install(None)

@@ -12,7 +12,7 @@ from actions import open311, services
 from actions.models import Report
 from actions.reports import CATEGORIES
 from actions.server import build_app, mount_back_office
-from actions.store import NewReport, Store
+from actions.store import NewReport
 from bot.settings import Settings
 from tests.actions.conftest import new_app, served
 
@@ -93,13 +93,6 @@ ERROR_SCHEMA = {
 def valid(instance, schema):
     jsonschema.validate(instance, schema)
     return instance
-
-
-@pytest.fixture
-def store(database_url):
-    store = Store(database_url)
-    yield store
-    store.close()
 
 
 @pytest.fixture

@@ -1,20 +1,12 @@
 """actions/report_notify.py: what a follower is told when staff change a report's status."""
 import pytest
 
-from actions import services
 from actions.report_notify import ActionNotifyReportStatus
-from actions.store import NewReport, Store
-from bot.settings import Settings
+from actions.store import NewReport
 from tests.actions.conftest import make_tracker
 
 
-@pytest.fixture
-def store(database_url):
-    store = Store(database_url)
-    services.install(services.Services(settings=Settings.from_env({}), store=store))
-    yield store
-    services.install(None)
-    store.close()
+pytestmark = pytest.mark.usefixtures("installed_store")  # the actions find `store` through services
 
 
 def filed(store, language="vi"):

@@ -9,7 +9,7 @@ from sanic.response import json as json_response
 from actions import services
 from actions.server import mount_back_office
 from actions.staff import NOTIFY_INTENT
-from actions.store import NewReport, Store
+from actions.store import NewReport
 from bot.launcher import free_port
 from bot.settings import Settings
 from tests.actions.conftest import new_app, served
@@ -33,13 +33,6 @@ class FakeRasa:
         if sender in self.failing:
             return json_response({"status": "failure"}, status=500)
         return json_response({"tracker": {"sender_id": sender}, "messages": []})
-
-
-@pytest.fixture
-def store(database_url):
-    store = Store(database_url)
-    yield store
-    store.close()
 
 
 def report_with_followers(store):

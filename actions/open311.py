@@ -24,7 +24,7 @@ from actions.reports import (
     CATEGORIES, CATEGORY_BY_CODE, CLOSED_STATUSES, OPEN_STATUSES, Category, find_tracking_code,
     in_hue_area, normalize_phone, trim_description,
 )
-from actions.store import LOCAL_TIME, NewReport, ReportView
+from actions.store import LOCAL_TIME, NewReport, ReportView, aware
 
 SPEC_URL = "https://wiki.open311.org/GeoReport_v2"
 CHANNEL = "open311"
@@ -110,14 +110,9 @@ def internal_statuses(value: str) -> Tuple[str, ...]:
     return tuple(result)
 
 
-def _aware(moment: dt.datetime) -> dt.datetime:
-    """Stored times: timezone-aware on PostgreSQL, naive UTC on SQLite."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
-
-
 def w3c_datetime(moment: Optional[dt.datetime]) -> Optional[str]:
     """ISO 8601 with the offset the spec requires, in Vietnam time: 2026-11-22T05:03:00+07:00."""
-    return _aware(moment).astimezone(LOCAL_TIME).isoformat(timespec="seconds") if moment else None
+    return aware(moment).astimezone(LOCAL_TIME).isoformat(timespec="seconds") if moment else None
 
 
 def parse_w3c_datetime(text: str, name: str) -> dt.datetime:

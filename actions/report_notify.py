@@ -14,7 +14,7 @@ from actions import services
 from actions.replies import SUPPORTED, pick
 from actions.report_status import STATUS_NAMES
 from actions.reports import find_tracking_code
-from actions.store import LOCAL_TIME, ReportView
+from actions.store import LOCAL_TIME, ReportView, aware
 
 logger = logging.getLogger(__name__)
 
@@ -29,8 +29,7 @@ def local_time(moment: Optional[dt.datetime]) -> str:
     """dd/mm/yyyy HH:MM in Vietnam time (stored times are UTC: naive on SQLite)."""
     if moment is None:
         return "-"
-    moment = moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
-    return moment.astimezone(LOCAL_TIME).strftime("%d/%m/%Y %H:%M")
+    return aware(moment).astimezone(LOCAL_TIME).strftime("%d/%m/%Y %H:%M")
 
 
 def status_update(report: ReportView, language: str) -> str:

@@ -28,6 +28,11 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 LOCAL_TIME = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
+def aware(moment: dt.datetime) -> dt.datetime:
+    """A stored time as timezone-aware: PostgreSQL returns it so, SQLite as naive UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+
+
 @dataclass
 class NewReport:
     idempotency_key: str

@@ -6,9 +6,9 @@ pydantic 1, the action server uses pydantic 2).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping, Optional
+from typing import Mapping, Optional, Tuple
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 HOTLINE = "1900 1075"
@@ -22,6 +22,11 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:  # fail loudly at start-up on bad configuration
         raise ValueError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def _keys(env: Mapping[str, str], name: str) -> Tuple[str, ...]:
+    """A comma-separated list of secrets; blanks dropped."""
+    return tuple(key.strip() for key in (env.get(name) or "").split(",") if key.strip())
 
 
 @dataclass(frozen=True)
@@ -39,10 +44,22 @@ class Settings:
     knowledge_index_dir: Path = PROJECT_ROOT / "var" / "knowledge-index"
     embedding_model: Optional[str] = None  # sentence-transformers name or local path; None = MiniLM
     hotline: str = HOTLINE
+    # Back office. No keys (the default) means POST /open311/v2/requests.json and the staff status
+    # endpoint refuse every call; the public Open311 GETs work regardless. Secrets stay out of repr().
+    open311_api_keys: Tuple[str, ...] = field(default=(), repr=False)
+    staff_api_keys: Tuple[str, ...] = field(default=(), repr=False)
+    # Where the action server reaches Rasa's HTTP API to tell followers about status changes;
+    # None = http://{rasa_host}:{rasa_port}. The token is Rasa's --auth-token, when one is set.
+    rasa_url: Optional[str] = None
+    rasa_auth_token: Optional[str] = field(default=None, repr=False)
 
     @property
     def action_endpoint_url(self) -> str:
         return f"http://{self.action_host}:{self.action_port}/webhook"
+
+    @property
+    def rasa_base_url(self) -> str:
+        return (self.rasa_url or f"http://{self.rasa_host}:{self.rasa_port}").rstrip("/")
 
     @property
     def effective_database_url(self) -> str:
@@ -64,4 +81,8 @@ class Settings:
             embedding_model=env.get("HUE_EMBEDDING_MODEL") or None,
             redis_url=env.get("REDIS_URL") or None,
             database_url=env.get("DATABASE_URL") or None,
+            open311_api_keys=_keys(env, "OPEN311_API_KEYS"),
+            staff_api_keys=_keys(env, "STAFF_API_KEYS"),
+            rasa_url=env.get("RASA_URL") or None,
+            rasa_auth_token=env.get("RASA_AUTH_TOKEN") or None,
         )

@@ -16,6 +16,7 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
 from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
@@ -123,3 +124,51 @@ class LanguageDetector(GraphComponent):
             if text is not None:
                 message.set(LANGUAGE_PROPERTY, detect_language(text), add_to_output=True)
         return messages
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
+class TfidfLogisticRegressionClassifier(LogisticRegressionClassifier):
+    """Rasa's logistic regression with TF-IDF weighting (sublinear, L2-normalised rows) of the sparse
+    features and a configurable regularisation `C`, which Rasa's own component does not pass on.
+
+    Raw counts let long messages and frequent syllables dominate; TF-IDF evens that out. `C` and the
+    weighting were chosen by 5-fold cross-validation on the training data (see config.yml)."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {**LogisticRegressionClassifier.get_default_config(), "C": 1.0, "sublinear_tf": True}
+
+    def __init__(self, config: Dict[Text, Any], name: Text, model_storage: ModelStorage,
+                 resource: Resource) -> None:
+        super().__init__(config, name, model_storage, resource)
+        from sklearn.feature_extraction.text import TfidfTransformer
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import Pipeline
+
+        self.clf = Pipeline([
+            ("tfidf", TfidfTransformer(sublinear_tf=self.config["sublinear_tf"])),
+            ("logreg", LogisticRegression(C=self.config["C"], solver=self.config["solver"],
+                                          max_iter=self.config["max_iter"], tol=self.config["tol"],
+                                          class_weight="balanced", random_state=self.config["random_state"])),
+        ])
+
+    # skops refuses types it does not know; these are ours to trust (the pipeline, the TF-IDF step and
+    # the sparse matrix holding its idf weights).
+    TRUSTED_TYPES = ("sklearn.pipeline.Pipeline", "sklearn.feature_extraction.text.TfidfTransformer",
+                     "scipy.sparse._csr.csr_matrix", "scipy.sparse._dia.dia_matrix")
+
+    @classmethod
+    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> "TfidfLogisticRegressionClassifier":
+        """Loads the trained pipeline; fails loudly instead of Rasa's silent untrained fallback."""
+        import skops.io as sio
+
+        with model_storage.read_from(resource) as model_dir:
+            path = model_dir / f"{resource.name}.skops"
+            unknown = sio.get_untrusted_types(file=path)
+            unexpected = [name for name in unknown if name not in cls.TRUSTED_TYPES]
+            if unexpected:
+                raise ValueError(f"{path} holds types we do not trust: {unexpected}")
+            component = cls(config, execution_context.node_name, model_storage, resource)
+            component.clf = sio.load(path, trusted=unknown)
+        return component

@@ -13,7 +13,7 @@ from rasa.shared.nlu.constants import TEXT  # noqa: E402
 from rasa.shared.nlu.training_data.message import Message  # noqa: E402
 from rasa.shared.nlu.training_data.training_data import TrainingData  # noqa: E402
 
-from bot.nlu import LanguageDetector, VietnameseTokenizer  # noqa: E402
+from bot.nlu import LanguageDetector, TfidfLogisticRegressionClassifier, VietnameseTokenizer  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -93,3 +93,27 @@ def test_language_detector_adds_output_property(text, language):
     assert message.get("language") == language
     # It reaches the parse result (None is left out, which the slot mapping reads as "unclear").
     assert message.as_dict(only_output_properties=True).get("language") == language
+
+
+def test_tfidf_classifier_trains_persists_and_loads(tokenizer, tmp_path):
+    """Trained, saved and loaded again through skops (our trusted types), it still classifies."""
+    storage = LocalModelStorage(tmp_path)
+    context = ExecutionContext(None, "test")
+    featurizer = CountVectorsFeaturizer.create(
+        {**CountVectorsFeaturizer.get_default_config(), "use_lemma": True}, storage, Resource("cvf"), context)
+    examples = {"greet": ["xin chào", "chào bạn", "hello", "hi there"],
+                "report_incident": ["đèn đường hỏng", "ổ gà to", "rác chưa dọn", "cây đổ"]}
+    training = TrainingData([Message(data={TEXT: t, "intent": i}) for i, ts in examples.items() for t in ts])
+    tokenizer.process_training_data(training)
+    featurizer.train(training)
+    featurizer.process_training_data(training)
+    config = {**TfidfLogisticRegressionClassifier.get_default_config(), "C": 30}
+    TfidfLogisticRegressionClassifier.create(config, storage, Resource("clf"), context).train(training)
+
+    loaded = TfidfLogisticRegressionClassifier.load(config, storage, Resource("clf"), context)
+    message = Message(data={TEXT: "den duong hong roi"})
+    tokenizer.process([message])
+    featurizer.process([message])
+    loaded.process([message])
+    assert message.get("intent")["name"] == "report_incident"
+    assert message.get("intent")["confidence"] > 0.5

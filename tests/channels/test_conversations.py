@@ -1,0 +1,137 @@
+"""Whole conversations over Telegram and Zalo: the real servers, the real client libraries, the
+fake platforms. Each test asserts on what the platform was asked to show the user."""
+import re
+import sqlite3
+
+import httpx
+
+from tests.channels.users import TelegramUser, ZaloUser, new_since, texts
+
+
+def tracker_events(servers, sender):
+    response = httpx.get(f"{servers.rasa_url}/conversations/{sender}/tracker", timeout=30)
+    assert response.status_code == 200
+    return response.json()["events"]
+
+
+def trigger(servers, sender, intent):
+    """What the staff back office does to notify a user (Rasa's trigger_intent to the latest channel)."""
+    response = httpx.post(f"{servers.rasa_url}/conversations/{sender}/trigger_intent",
+                          params={"output_channel": "latest"}, json={"name": intent}, timeout=60)
+    assert response.status_code == 200, response.text
+
+
+# --- Telegram ---
+
+def test_telegram_question_answered_in_english(servers, platforms):
+    user = TelegramUser(servers, platforms, chat_id=710001, language="en")
+    welcome = user.say("/start")
+    assert texts(welcome)[0].startswith("Hello!")  # /start greets in the app's language
+    menu = welcome[-1]["reply_markup"]["inline_keyboard"]
+    assert ["Imperial City opening hours"] in [[b["text"] for b in row] for row in menu]
+
+    answer = user.tap(welcome, "Imperial City opening hours")
+    assert "Source: http" in texts(answer)[0]
+    assert not any('"kind"' in t for t in texts(answer))  # the knowledge_answer json is not shown
+    assert texts(answer)[-1] == "Was this helpful?"
+    answered = [c for c in platforms.telegram.calls if c["path"].endswith("/answerCallbackQuery")]
+    assert answered, "the tapped button's spinner was never stopped"
+
+    thanks = user.tap(answer, "👍")
+    assert texts(thanks) == ["Thanks for the feedback!"]
+    database = servers.settings.var_dir / "hue_assistant.sqlite3"
+    with sqlite3.connect(database) as connection:
+        rows = connection.execute("SELECT entry_id, helpful, channel FROM answer_feedback WHERE sender_id = ?",
+                                  ("710001",)).fetchall()
+    assert rows == [("tour.imperial_city", 1, "telegram")]
+
+
+def test_telegram_report_filed_and_status_looked_up(servers, platforms):
+    user = TelegramUser(servers, platforms, chat_id=710002, language="vi")
+    assert texts(user.say("đèn đường trước nhà tôi bị hỏng rồi")) == ["Bạn gặp sự cố gì? Hãy mô tả ngắn gọn."]
+    asked = texts(user.say("đèn không sáng mấy hôm nay"))
+    assert asked[0].startswith("Sự cố ở đâu?")
+    confirmation = " ".join(texts(user.say("45 Nguyễn Huệ")))
+    [code] = set(re.findall(r"HUE-\d{4}-\d{6}", confirmation))
+    status = texts(user.say(f"tra cứu phản ánh {code}"))[0]
+    assert status.startswith(f"{code}: Đã tiếp nhận") and "45 Nguyễn Huệ" in status
+
+
+def test_telegram_location_and_photo_reach_rasa_as_the_form_expects(servers, platforms):
+    user = TelegramUser(servers, platforms, chat_id=710003)
+    user.say("xin chào")
+    user.share_location(16.4637, 107.5909)
+    user.send_photo(["small-id", "large-id"])
+    said = [e for e in tracker_events(servers, "710003") if e["event"] == "user"]
+    location, photo = said[-2], said[-1]
+    assert location["text"] == '/share_location{"latitude": 16.4637, "longitude": 107.5909}'
+    assert photo["text"] == '/share_photo{"photo": "large-id"}'
+    assert location["input_channel"] == "telegram"
+    assert location["metadata"]["telegram"]["update_id"] > 0
+
+
+def test_telegram_status_notification_reaches_the_user(servers, platforms):
+    user = TelegramUser(servers, platforms, chat_id=710004, language="en")
+    user.say("hello")
+    before = len(user.sent())
+    trigger(servers, "710004", "greet")
+    notified = new_since(user.sent, before)
+    assert texts(notified) and texts(notified)[0].startswith("Hello!")
+
+
+def test_telegram_sticker_is_answered_politely_without_rasa(servers, platforms):
+    user = TelegramUser(servers, platforms, chat_id=710005, language="en")
+    from tests.fakes.telegram import message_update
+
+    replies = user.deliver(message_update(710005, "en", sticker={
+        "file_id": "s", "file_unique_id": "u", "width": 1, "height": 1, "is_animated": False,
+        "is_video": False, "type": "regular"}))
+    assert texts(replies) == ["Sorry, I can't read this kind of message yet. Please type your question, "
+                              "or send a photo or your location."]
+    assert not [e for e in tracker_events(servers, "710005") if e["event"] == "user"]
+
+
+# --- Zalo ---
+
+def test_zalo_follow_welcomes_and_a_question_is_answered(servers, platforms):
+    user = ZaloUser(servers, platforms, user_id="8800001")
+    welcome = user.deliver(platforms.zalo.follow_event("8800001"))
+    assert texts(welcome)[0].startswith("Xin chào!")
+    buttons = welcome[-1]["attachment"]["payload"]["buttons"]
+    assert {b["type"] for b in buttons} == {"oa.query.show"} and len(buttons) == 5
+
+    answer = user.tap(welcome, "Làm căn cước ở đâu?")
+    assert "Nguồn: http" in texts(answer)[0]
+    assert not any('"kind"' in t for t in texts(answer))
+    assert texts(answer)[-1] == "Thông tin này có hữu ích không?"
+    assert [b["payload"] for b in answer[-1]["attachment"]["payload"]["buttons"]] == [
+        "/feedback_helpful", "/feedback_not_helpful"]
+
+
+def test_zalo_report_filed_and_status_looked_up(servers, platforms):
+    user = ZaloUser(servers, platforms, user_id="8800002")
+    assert texts(user.say("đèn đường trước nhà tôi bị hỏng rồi")) == ["Bạn gặp sự cố gì? Hãy mô tả ngắn gọn."]
+    assert texts(user.say("đèn không sáng mấy hôm nay"))[0].startswith("Sự cố ở đâu?")
+    confirmation = " ".join(texts(user.say("45 Nguyễn Huệ")))
+    [code] = set(re.findall(r"HUE-\d{4}-\d{6}", confirmation))
+    status = texts(user.say(f"tra cứu phản ánh {code}"))[0]
+    assert status.startswith(f"{code}: Đã tiếp nhận") and "45 Nguyễn Huệ" in status
+
+
+def test_zalo_location_and_photo_reach_rasa_as_the_form_expects(servers, platforms):
+    user = ZaloUser(servers, platforms, user_id="8800003")
+    user.say("xin chào")
+    user.share_location(16.4637, 107.5909)
+    user.send_photo("https://photo.zdn.vn/hole.jpg")
+    said = [e for e in tracker_events(servers, "8800003") if e["event"] == "user"]
+    assert said[-2]["text"] == '/share_location{"latitude": 16.4637, "longitude": 107.5909}'
+    assert said[-1]["text"] == '/share_photo{"photo": "https://photo.zdn.vn/hole.jpg"}'
+    assert said[-1]["input_channel"] == "zalo"
+
+
+def test_zalo_status_notification_reaches_the_user(servers, platforms):
+    user = ZaloUser(servers, platforms, user_id="8800004")
+    user.say("xin chào")
+    before = len(user.sent())
+    trigger(servers, "8800004", "greet")
+    assert texts(new_since(user.sent, before))[0].startswith("Xin chào!")

@@ -83,6 +83,34 @@ def mask(value: Any, keep: int = 3) -> str:
     return "*" * max(len(text) - keep, 3) + text[-keep:] if len(text) > keep else "***"
 
 
+_REDACTED: set = set()
+
+
+def redact_in_logs(secrets: Iterable[str]) -> None:
+    """Replace these secrets with *** in every log record of the process. Library loggers need it:
+    httpx and python-telegram-bot log request URLs, and Telegram's carry the bot token."""
+    new = {secret for secret in secrets if secret} - _REDACTED
+    if not new:
+        return
+    if not _REDACTED:
+        make_record = logging.getLogRecordFactory()
+
+        def redacting_record(*args: Any, **kwargs: Any) -> logging.LogRecord:
+            record = make_record(*args, **kwargs)
+            try:
+                message = record.getMessage()
+            except Exception:  # noqa: BLE001 - a malformed record is the logging module's to report
+                return record
+            if any(secret in message for secret in _REDACTED):
+                for secret in _REDACTED:
+                    message = message.replace(secret, "***")
+                record.msg, record.args = message, ()
+            return record
+
+        logging.setLogRecordFactory(redacting_record)
+    _REDACTED.update(new)
+
+
 def split_message(text: str, limit: int) -> List[str]:
     """Split `text` into parts of at most `limit` characters, on paragraph boundaries when possible,
     then on line breaks, then on spaces; a single overlong word is cut."""

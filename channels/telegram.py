@@ -41,6 +41,7 @@ from channels.base import (
     location_text,
     mask,
     photo_text,
+    redact_in_logs,
     secrets_match,
     split_message,
     valid_coordinates,
@@ -249,6 +250,7 @@ class TelegramInput(WebhookInput):
 
 
 def make_bot(settings: TelegramSettings) -> Bot:
+    redact_in_logs([settings.bot_token, settings.webhook_secret])
     if settings.api_base_url:
         base = settings.api_base_url.rstrip("/")
         return Bot(settings.bot_token, base_url=f"{base}/bot", base_file_url=f"{base}/file/bot")

@@ -34,6 +34,7 @@ from channels.base import (
     location_text,
     mask,
     photo_text,
+    redact_in_logs,
     secrets_match,
     split_message,
     valid_coordinates,
@@ -136,6 +137,8 @@ class ZaloOA:
         else:  # first start, or the operator authorised again with a new refresh token
             self.tokens = OATokens(settings.access_token, settings.refresh_token, 0, seed=settings.refresh_token)
         self.client = OAClient(settings, self.tokens)
+        redact_in_logs([settings.app_secret, settings.oa_secret_key, settings.refresh_token,
+                        self.tokens.access_token, self.tokens.refresh_token])
         self.stats: Counter = Counter()
         self._lock = threading.Lock()
 
@@ -153,6 +156,7 @@ class ZaloOA:
                 self.client.refresh_token = self.tokens.refresh_token
                 raise
             self.tokens = OATokens(access, refresh, float(expires_at), seed=self.tokens.seed)
+            redact_in_logs([access, refresh])
             self.store.save(self.settings.app_id, self.tokens)
             self.stats["refreshed"] += 1
             logger.info("Zalo: access token refreshed (valid until %s)",

@@ -217,3 +217,10 @@ async def test_polling_forwards_updates_to_the_webhook_with_the_secret(telegram_
     assert [c["params"]["message"]["text"] for c in receiver.calls] == ["xin chào", "cảm ơn"]
     assert all(c["headers"]["X-Telegram-Bot-Api-Secret-Token"] == "s3cret" for c in receiver.calls)
     assert any(c["path"].endswith("/deleteWebhook") for c in telegram_api.calls)
+
+
+async def test_the_bot_token_never_reaches_the_logs(telegram_api, caplog):
+    caplog.set_level("DEBUG")  # httpx logs every request URL at INFO; Telegram's contain the token
+    await output_for(telegram_api).send_text_message("42", "xin chào")
+    assert "HTTP Request" in caplog.text and "/bot***/sendMessage" in caplog.text
+    assert telegram_api.token not in caplog.text

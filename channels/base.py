@@ -17,9 +17,12 @@ from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, Dict, Hashable, Iterable, List, Optional
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.shared.exceptions import RasaException
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+
+from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -212,19 +215,37 @@ class WebhookInput(InputChannel):
 
     max_body_bytes = MAX_BODY_BYTES
     forged_status = 403
+    variables = ""  # the environment variables that turn the channel on (for error messages)
 
     def __init__(self) -> None:
         self.seen = BoundedMap(capacity=10_000)
         self.tasks = SerialTasks()
 
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> "WebhookInput":
+        """Rasa's constructor hook: the channel is configured from the settings, not the file."""
+        settings = Settings.from_env()
+        if getattr(settings, cls.name()) is None:
+            raise RasaException(f"The {cls.name()} channel is listed in the credentials file but "
+                                f"{cls.variables} is not set (see README, Channels).")
+        return cls.from_settings(settings)
+
+    def get_output_channel(self) -> OutputChannel:
+        """For messages Rasa sends on its own (trigger_intent with output_channel=latest)."""
+        return self.output_for(None)
+
     # Channel-specific parts.
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "WebhookInput":
+        raise NotImplementedError
+
     def authentic(self, request: Request, payload: Dict[str, Any]) -> bool:
         raise NotImplementedError
 
     def inbound(self, payload: Dict[str, Any]) -> Iterable[Inbound]:
         raise NotImplementedError
 
-    def output_for(self, item: Inbound) -> OutputChannel:
+    def output_for(self, item: Optional[Inbound]) -> OutputChannel:
         raise NotImplementedError
 
     def health(self) -> Dict[str, Any]:
@@ -298,12 +319,23 @@ class SplittingOutput(OutputChannel):
     async def send_part(self, recipient_id: str, text: str) -> None:
         raise NotImplementedError
 
+    async def send_part_with_buttons(self, recipient_id: str, text: str, buttons: List[Dict[str, Any]]) -> None:
+        raise NotImplementedError
+
     async def ask_location(self, recipient_id: str, json_message: Dict[str, Any]) -> None:
         """Offer a way to share a location (default: nothing; the question text already asks)."""
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         for part in split_message(text, self.text_limit):
             await self.send_part(recipient_id, part)
+
+    async def send_text_with_buttons(self, recipient_id: str, text: str, buttons: List[Dict[str, Any]],
+                                     **kwargs: Any) -> None:
+        """Long text first, the buttons under its last part."""
+        parts = split_message(text, self.text_limit) or ["…"]
+        for part in parts[:-1]:
+            await self.send_part(recipient_id, part)
+        await self.send_part_with_buttons(recipient_id, parts[-1], buttons)
 
     async def send_custom_json(self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any) -> None:
         if isinstance(json_message, dict) and json_message.get("kind") == "ask_location":

@@ -13,8 +13,7 @@ import logging
 import sys
 from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional
 
-from rasa.core.channels.channel import OutputChannel, UserMessage
-from rasa.shared.exceptions import RasaException
+from rasa.core.channels.channel import UserMessage
 from sanic.request import Request
 from telegram import (
     Bot,
@@ -43,7 +42,6 @@ from channels.base import (
     photo_text,
     redact_in_logs,
     secrets_match,
-    split_message,
     valid_coordinates,
 )
 
@@ -132,17 +130,13 @@ class TelegramOutput(SplittingOutput):
     async def send_part(self, recipient_id: str, text: str) -> None:
         await self._send(recipient_id, text)
 
-    async def send_text_with_buttons(self, recipient_id: str, text: str, buttons: List[Dict[str, Any]],
-                                     **kwargs: Any) -> None:
-        parts = split_message(text, self.text_limit) or ["…"]
-        for part in parts[:-1]:
-            await self._send(recipient_id, part)
+    async def send_part_with_buttons(self, recipient_id: str, text: str, buttons: List[Dict[str, Any]]) -> None:
         keyboard = InlineKeyboardMarkup([
             [InlineKeyboardButton(str(button.get("title", ""))[:64] or "…",
                                   callback_data=self.payloads.encode(str(button.get("payload", ""))))]
             for button in buttons
         ])
-        await self._send(recipient_id, parts[-1], reply_markup=keyboard)
+        await self._send(recipient_id, text, reply_markup=keyboard)
 
     async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
         try:
@@ -201,6 +195,8 @@ def telegram_inbound(update: Update, payloads: ButtonPayloads) -> Optional[Inbou
 class TelegramInput(WebhookInput):
     """Telegram bot webhook at /webhooks/telegram/webhook."""
 
+    variables = "TELEGRAM_BOT_TOKEN"
+
     def __init__(self, settings: TelegramSettings) -> None:
         super().__init__()
         self.settings = settings
@@ -214,11 +210,7 @@ class TelegramInput(WebhookInput):
         return "telegram"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> "TelegramInput":
-        settings = Settings.from_env()
-        if settings.telegram is None:
-            raise RasaException("The Telegram channel is listed in the credentials file but "
-                                "TELEGRAM_BOT_TOKEN is not set (see README, Channels).")
+    def from_settings(cls, settings: Settings) -> "TelegramInput":
         return cls(settings.telegram)
 
     def authentic(self, request: Request, payload: Dict[str, Any]) -> bool:
@@ -232,12 +224,8 @@ class TelegramInput(WebhookInput):
             self.languages[item.sender_id] = item.language
             yield item
 
-    def output_for(self, item: Optional[Inbound] = None) -> TelegramOutput:
+    def output_for(self, item: Optional[Inbound]) -> TelegramOutput:
         return TelegramOutput(self.bot, self.payloads, self.languages, self.location_keyboards)
-
-    def get_output_channel(self) -> OutputChannel:
-        """For messages Rasa sends on its own (trigger_intent with output_channel=latest)."""
-        return self.output_for()
 
     async def process(self, item: Inbound, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
         query_id = item.metadata.get("telegram", {}).get("callback_query_id")

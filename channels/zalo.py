@@ -18,8 +18,6 @@ from typing import Any, Dict, Iterable, List, Optional
 
 import requests
 import zalo_sdk
-from rasa.core.channels.channel import OutputChannel
-from rasa.shared.exceptions import RasaException
 from sanic.request import Request
 from zalo_sdk.oa import ZaloAttachment, ZaloMessageBody, ZaloRecipient
 
@@ -36,7 +34,6 @@ from channels.base import (
     photo_text,
     redact_in_logs,
     secrets_match,
-    split_message,
     valid_coordinates,
 )
 from channels.token_store import OATokens, TokenStore, open_token_store
@@ -220,18 +217,14 @@ class ZaloOutput(SplittingOutput):
     async def send_part(self, recipient_id: str, text: str) -> None:
         await self._send(recipient_id, text)
 
-    async def send_text_with_buttons(self, recipient_id: str, text: str, buttons: List[Dict[str, Any]],
-                                     **kwargs: Any) -> None:
-        parts = split_message(text, self.text_limit) or ["…"]
-        for part in parts[:-1]:
-            await self._send(recipient_id, part)
+    async def send_part_with_buttons(self, recipient_id: str, text: str, buttons: List[Dict[str, Any]]) -> None:
         zalo_buttons = [
             {"title": str(b.get("title", ""))[:BUTTON_TITLE_LIMIT] or "…", "type": "oa.query.show",
              "payload": str(b.get("payload", ""))[:BUTTON_PAYLOAD_LIMIT]}
             for b in buttons
         ]
         for start in range(0, len(zalo_buttons), MAX_BUTTONS):
-            await self._send(recipient_id, parts[-1] if start == 0 else "…",
+            await self._send(recipient_id, text if start == 0 else "…",
                              {"buttons": zalo_buttons[start:start + MAX_BUTTONS]})
 
     async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
@@ -243,6 +236,7 @@ class ZaloInput(WebhookInput):
     """Zalo OA webhook at /webhooks/zalo/webhook."""
 
     forged_status = 401
+    variables = "ZALO_APP_ID"
 
     def __init__(self, settings: ZaloSettings, store: TokenStore) -> None:
         super().__init__()
@@ -255,11 +249,7 @@ class ZaloInput(WebhookInput):
         return "zalo"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> "ZaloInput":
-        settings = Settings.from_env()
-        if settings.zalo is None:
-            raise RasaException("The Zalo channel is listed in the credentials file but ZALO_APP_ID "
-                                "is not set (see README, Channels).")
+    def from_settings(cls, settings: Settings) -> "ZaloInput":
         return cls(settings.zalo, open_token_store(settings))
 
     def authentic(self, request: Request, payload: Dict[str, Any]) -> bool:
@@ -270,12 +260,8 @@ class ZaloInput(WebhookInput):
     def inbound(self, payload: Dict[str, Any]) -> Iterable[Inbound]:
         return zalo_inbound(payload)
 
-    def output_for(self, item: Optional[Inbound] = None) -> ZaloOutput:
+    def output_for(self, item: Optional[Inbound]) -> ZaloOutput:
         return ZaloOutput(self.oa, self.executor)
-
-    def get_output_channel(self) -> OutputChannel:
-        """For messages Rasa sends on its own (trigger_intent with output_channel=latest)."""
-        return self.output_for()
 
     def health(self) -> Dict[str, Any]:
         return {"status": "ok", **self.oa.stats}

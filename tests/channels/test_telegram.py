@@ -224,3 +224,15 @@ async def test_the_bot_token_never_reaches_the_logs(telegram_api, caplog):
     await output_for(telegram_api).send_text_message("42", "xin chào")
     assert "HTTP Request" in caplog.text and "/bot***/sendMessage" in caplog.text
     assert telegram_api.token not in caplog.text
+
+
+def test_listed_without_its_variables_the_channel_stops_rasa_loudly(monkeypatch):
+    from rasa.shared.exceptions import RasaException
+
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    with pytest.raises(RasaException, match="TELEGRAM_BOT_TOKEN is not set"):
+        TelegramInput.from_credentials(None)
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123:abc")
+    monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", "s3cret")
+    channel = TelegramInput.from_credentials(None)
+    assert channel.settings.bot_token == "123:abc" and channel.name() == "telegram"

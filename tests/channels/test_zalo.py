@@ -240,3 +240,17 @@ async def test_get_output_channel_sends_to_the_platform(zalo_api, store):
     await channel.get_output_channel().send_text_message(USER, "Phản ánh của bạn đã được xử lý.")
     assert zalo_api.texts(USER) == ["Phản ánh của bạn đã được xử lý."]
     assert channel.health()["sent"] == 1
+
+
+def test_listed_without_its_variables_the_channel_stops_rasa_loudly(monkeypatch, tmp_path, zalo_api):
+    from rasa.shared.exceptions import RasaException
+
+    monkeypatch.delenv("ZALO_APP_ID", raising=False)
+    with pytest.raises(RasaException, match="ZALO_APP_ID is not set"):
+        ZaloInput.from_credentials(None)
+    for name, value in {"ZALO_APP_ID": zalo_api.app_id, "ZALO_APP_SECRET": zalo_api.app_secret,
+                        "ZALO_OA_SECRET_KEY": zalo_api.oa_secret_key, "ZALO_REFRESH_TOKEN": "RT-0",
+                        "HUE_VAR_DIR": str(tmp_path), "REDIS_URL": ""}.items():
+        monkeypatch.setenv(name, value)
+    channel = ZaloInput.from_credentials(None)
+    assert channel.name() == "zalo" and (tmp_path / "channel_tokens.sqlite3").exists()

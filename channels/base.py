@@ -256,8 +256,8 @@ class WebhookInput(InputChannel):
         if item.reply is not None:
             await output.send_text_message(item.sender_id, item.reply)
         if item.text is not None:
-            await on_new_message(UserMessage(
-                item.text, output, item.sender_id, input_channel=self.name(), metadata=item.metadata))
+            await on_new_message(UserMessage(item.text, output, item.sender_id, input_channel=self.name(),
+                                             message_id=f"{self.name()}:{item.key}", metadata=item.metadata))
 
     # Shared plumbing.
     def check_request(self, request: Request) -> Optional[HTTPResponse]:
@@ -282,7 +282,7 @@ class WebhookInput(InputChannel):
             return reject(400, "expected a JSON object")
         if not self.authentic(request, payload):
             logger.warning("%s webhook: rejected a request that failed authentication", self.name())
-            return reject(self.forged_status, "forbidden")
+            return reject(self.forged_status, "authentication failed")
         try:
             items = list(self.inbound(payload))
         except (KeyError, TypeError, ValueError) as exc:

@@ -154,8 +154,14 @@ class ZaloOA:
                 raise
             self.tokens = OATokens(access, refresh, float(expires_at), seed=self.tokens.seed)
             redact_in_logs([access, refresh])
-            self.store.save(self.settings.app_id, self.tokens)
             self.stats["refreshed"] += 1
+            try:
+                self.store.save(self.settings.app_id, self.tokens)
+            except Exception as exc:  # noqa: BLE001 - sending can go on with the tokens in memory
+                self.stats["token_not_saved"] += 1
+                logger.error("Zalo: the new refresh token could not be saved (%s); after a restart the "
+                             "OA must be authorised again unless it is saved by a later refresh",
+                             type(exc).__name__)
             logger.info("Zalo: access token refreshed (valid until %s)",
                         time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(expires_at)))
 

@@ -254,3 +254,13 @@ def test_listed_without_its_variables_the_channel_stops_rasa_loudly(monkeypatch,
         monkeypatch.setenv(name, value)
     channel = ZaloInput.from_credentials(None)
     assert channel.name() == "zalo" and (tmp_path / "channel_tokens.sqlite3").exists()
+
+
+def test_an_unsaved_refresh_is_reported_but_sending_goes_on(zalo_api, store, caplog):
+    from channels.token_store import RedisTokenStore
+
+    oa = ZaloOA(settings_for(zalo_api, access_token="stale"), store)
+    oa.store = RedisTokenStore("redis://127.0.0.1:1/0")  # the store became unreachable
+    assert oa.send(USER, "một") and oa.send(USER, "hai")
+    assert oa.stats["token_not_saved"] == 1 and zalo_api.refreshes == 1
+    assert "could not be saved" in caplog.text

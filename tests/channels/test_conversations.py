@@ -67,7 +67,7 @@ def test_telegram_location_and_photo_reach_rasa_as_the_form_expects(servers, pla
     assert location["text"] == '/share_location{"latitude": 16.4637, "longitude": 107.5909}'
     assert photo["text"] == '/share_photo{"photo": "large-id"}'
     assert location["input_channel"] == "telegram"
-    assert location["metadata"]["telegram"]["update_id"] > 0
+    assert location["message_id"] == f"telegram:{location['metadata']['telegram']['update_id']}"
 
 
 def test_telegram_status_notification_reaches_the_user(servers, platforms):

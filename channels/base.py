@@ -322,8 +322,23 @@ class SplittingOutput(OutputChannel):
     async def send_part_with_buttons(self, recipient_id: str, text: str, buttons: List[Dict[str, Any]]) -> None:
         raise NotImplementedError
 
-    async def ask_location(self, recipient_id: str, json_message: Dict[str, Any]) -> None:
-        """Offer a way to share a location (default: nothing; the question text already asks)."""
+    async def ask_location(self, recipient_id: str, json_message: Dict[str, Any],
+                           question: Optional[str] = None) -> None:
+        """Offer a way to share a location, under `question` when given (default: just the question)."""
+        if question:
+            await self.send_text_message(recipient_id, question)
+
+    async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
+        # A question that asks for a location (text + {"kind": "ask_location"} in one response) is
+        # shown as one message with the way to answer it, rather than the question and then a hint.
+        custom = message.get("custom")
+        if (isinstance(custom, dict) and custom.get("kind") == "ask_location" and message.get("text")
+                and not message.get("buttons") and not message.get("quick_replies")):
+            rest = {k: v for k, v in message.items() if k not in ("text", "custom")}
+            await self.ask_location(recipient_id, custom, question=message["text"])
+            await super().send_response(recipient_id, rest)
+            return
+        await super().send_response(recipient_id, message)
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         for part in split_message(text, self.text_limit):
@@ -332,10 +347,16 @@ class SplittingOutput(OutputChannel):
     async def send_text_with_buttons(self, recipient_id: str, text: str, buttons: List[Dict[str, Any]],
                                      **kwargs: Any) -> None:
         """Long text first, the buttons under its last part."""
+        await self.send_split(recipient_id, text,
+                              lambda last: self.send_part_with_buttons(recipient_id, last, buttons))
+
+    async def send_split(self, recipient_id: str, text: str, send_last: Callable[[str], Awaitable[Any]]) -> None:
+        """Send `text` in parts within the limit, the last one through `send_last` (which adds a
+        keyboard or buttons: they belong under the end of the text)."""
         parts = split_message(text, self.text_limit) or ["…"]
         for part in parts[:-1]:
             await self.send_part(recipient_id, part)
-        await self.send_part_with_buttons(recipient_id, parts[-1], buttons)
+        await send_last(parts[-1])
 
     async def send_custom_json(self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any) -> None:
         if isinstance(json_message, dict) and json_message.get("kind") == "ask_location":

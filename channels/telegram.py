@@ -144,13 +144,16 @@ class TelegramOutput(SplittingOutput):
         except TelegramError as exc:
             logger.warning("Telegram: could not send an image to chat %s: %s", mask(recipient_id), exc)
 
-    async def ask_location(self, recipient_id: str, json_message: Dict[str, Any]) -> None:
+    async def ask_location(self, recipient_id: str, json_message: Dict[str, Any],
+                           question: Optional[str] = None) -> None:
+        """The question (or a hint) with a reply keyboard whose button shares the user's location."""
         language = json_message.get("language") or self.languages.get(recipient_id, VI)
         language = EN if language == EN else VI
         keyboard = ReplyKeyboardMarkup(
             [[KeyboardButton(SHARE_LOCATION[language], request_location=True)]],
             resize_keyboard=True, one_time_keyboard=True)
-        await self._send(recipient_id, SHARE_LOCATION_HINT[language], reply_markup=keyboard)
+        await self.send_split(recipient_id, question or SHARE_LOCATION_HINT[language],
+                              lambda last: self._send(recipient_id, last, reply_markup=keyboard))
         self.location_keyboards[recipient_id] = True
 
 

@@ -236,3 +236,22 @@ def test_listed_without_its_variables_the_channel_stops_rasa_loudly(monkeypatch)
     monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", "s3cret")
     channel = TelegramInput.from_credentials(None)
     assert channel.settings.bot_token == "123:abc" and channel.name() == "telegram"
+
+
+@pytest.mark.parametrize("language, label", [("vi", "📍 Gửi vị trí"), ("en", "📍 Share location")])
+async def test_a_location_question_carries_the_location_keyboard_itself(telegram_api, language, label):
+    """The form's question comes as text + {"kind": "ask_location"} in one response: one message."""
+    output = output_for(telegram_api)
+    output.languages["42"] = language
+    await output.send_response("42", {"text": "Sự cố ở đâu?", "custom": {"kind": "ask_location"}})
+    [sent] = telegram_api.sent(CHAT, "sendMessage")
+    assert sent["text"] == "Sự cố ở đâu?"
+    assert sent["reply_markup"]["keyboard"] == [[{"text": label, "request_location": True}]]
+
+
+async def test_other_responses_are_unchanged(telegram_api):
+    output = output_for(telegram_api)
+    await output.send_response("42", {"text": "Xin chào", "custom": {"kind": "knowledge_answer"},
+                                      "image": "https://hue.gov.vn/a.png"})
+    assert telegram_api.texts(CHAT) == ["Xin chào"]
+    assert [p["photo"] for p in telegram_api.sent(CHAT, "sendPhoto")] == ["https://hue.gov.vn/a.png"]

@@ -264,3 +264,9 @@ def test_an_unsaved_refresh_is_reported_but_sending_goes_on(zalo_api, store, cap
     assert oa.send(USER, "một") and oa.send(USER, "hai")
     assert oa.stats["token_not_saved"] == 1 and zalo_api.refreshes == 1
     assert "could not be saved" in caplog.text
+
+
+async def test_a_location_question_is_sent_once(zalo_api, store):
+    await output_for(zalo_api, store).send_response(
+        USER, {"text": "Sự cố ở đâu?", "custom": {"kind": "ask_location"}})
+    assert zalo_api.messages(USER) == [{"text": "Sự cố ở đâu?"}]

@@ -293,7 +293,11 @@ def main(argv: Optional[List[str]] = None) -> int:
                          help="default: http://RASA_HOST:RASA_PORT/webhooks/telegram/webhook")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+    except ValueError as exc:
+        print(f"Configuration error: {exc}")
+        return 2
     if settings.telegram is None:
         print("Set TELEGRAM_BOT_TOKEN and TELEGRAM_WEBHOOK_SECRET first (see README, Channels).")
         return 2

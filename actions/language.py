@@ -33,11 +33,15 @@ INTENT_LABELS = {
 }
 
 
-def turn_language(intent: Optional[str], detected: Optional[str], current: Optional[str]) -> str:
-    """Language for this turn: an explicit switch wins, then what the message shows, then the slot."""
+def turn_language(intent: Optional[str], detected: Optional[str], current: Optional[str],
+                  in_form: bool = False) -> str:
+    """Language for this turn: an explicit switch wins, then what the message shows, then the slot.
+
+    Inside a form the answers are names and numbers ("Lê Lợi", "0905…") that say nothing about the
+    user's language, so only an explicit switch changes it there."""
     if intent in SWITCH_INTENTS:
         return SWITCH_INTENTS[intent]
-    if detected in SUPPORTED:
+    if detected in SUPPORTED and not in_form:
         return detected
     return current if current in SUPPORTED else VI
 
@@ -53,7 +57,8 @@ class ActionDetectLanguage(Action):
     ) -> List[Dict[Text, Any]]:
         latest = tracker.latest_message or {}
         intent = (latest.get("intent") or {}).get("name")
-        language = turn_language(intent, latest.get("language"), tracker.get_slot("language"))
+        language = turn_language(intent, latest.get("language"), tracker.get_slot("language"),
+                                 in_form=bool((tracker.active_loop or {}).get("name")))
         if language == tracker.get_slot("language"):
             return []
         return [SlotSet("language", language)]

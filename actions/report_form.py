@@ -1,116 +1,459 @@
-"""The incident report form and its submission.
+"""The incident report form (`incident_report_form`): its steps, its questions and what follows it.
 
-Minimal form until the reports issue finishes it (category buttons, GPS pin, photo, phone, confirm /
-edit / cancel): description and place are asked, the category is read from what the user said, and
-the report is stored exactly once with a tracking code.
+Steps: category (buttons) → description → place (GPS pin or text; a pin outside Huế is refused) →
+an open report of the same kind within 250 m is offered to follow instead → photos (optional, several)
+→ phone (optional, normalised to +84) → summary with send / edit / cancel. The first message fills
+what it already says ("đèn đường hỏng ở Lê Lợi"). A confirmed report is stored exactly once.
 """
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
-from typing import Any, Dict, List, Text
+import re
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Text, Tuple
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.types import DomainDict
 
 from actions import services
+from actions.form_base import (CONFIRM_WORDS, EDIT_WORDS, SKIP_WORDS, Answer, CustomFormValidationAction,
+                               Step, phrase_key)
+from actions.handoff import handoff_text
 from actions.replies import pick, reply_language
-from actions.reports import CATEGORY_BY_CODE, detect_category, trim_description
+from actions.reports import (CATEGORY_BY_CODE, category_buttons, category_from_answer, describe_from_message,
+                             distance_m, extract_place, in_hue_area, normalize_phone, trim_description)
 from actions.store import NewReport
 from bot.settings import HOTLINE
-from bot.text import normalize
+from bot.text import EN
 
 logger = logging.getLogger(__name__)
 
+FORM = "incident_report_form"
+DUPLICATE_RADIUS_M = 250.0
+MAX_PHOTOS = 10
+SKIPPED = "skipped"  # a step the user skipped after repeated failures
+NO_PHONE = "none"
+OUTCOMES = ("confirmed", "cancelled", "handoff", "followed")
 
-class ValidateIncidentReportForm(FormValidationAction):
-    def name(self) -> Text:
-        return "validate_incident_report_form"
+# The slots the form fills, all reset when a report starts, ends or is cancelled.
+REPORT_SLOTS = (
+    "incident_category", "incident_description", "incident_location", "incident_latitude",
+    "incident_longitude", "incident_photos", "incident_photo_step", "incident_phone",
+    "incident_duplicate_code", "incident_duplicate_choice", "incident_editing", "incident_confirmation",
+)
+# What the user can change from the summary, with the slots that go with it.
+EDITABLE: Dict[str, Tuple[str, ...]] = {
+    "incident_category": ("incident_category", "incident_duplicate_code", "incident_duplicate_choice"),
+    "incident_description": ("incident_description",),
+    "incident_location": ("incident_location", "incident_latitude", "incident_longitude",
+                          "incident_duplicate_code", "incident_duplicate_choice"),
+    "incident_photo_step": ("incident_photo_step", "incident_photos"),
+    "incident_phone": ("incident_phone",),
+}
+FIELD_LABELS = {
+    "incident_category": ("Loại sự cố", "Type"),
+    "incident_description": ("Mô tả", "Description"),
+    "incident_location": ("Địa điểm", "Place"),
+    "incident_photo_step": ("Ảnh", "Photos"),
+    "incident_phone": ("Số điện thoại", "Phone"),
+}
+# Typed names of the fields (folded), for "sửa địa chỉ" without the buttons.
+FIELD_WORDS = {
+    "incident_category": ("loai", "loai su co", "category", "type"),
+    "incident_description": ("mo ta", "noi dung", "description"),
+    "incident_location": ("dia diem", "dia chi", "vi tri", "noi", "location", "place", "address"),
+    "incident_photo_step": ("anh", "hinh", "hinh anh", "photo", "photos", "picture"),
+    "incident_phone": ("so dien thoai", "sdt", "dien thoai", "phone", "phone number"),
+}
+FOLLOW_WORDS = frozenset({"theo doi", "theo doi phan anh do", "follow", "follow it", "follow that one"})
+NEW_WORDS = frozenset({"gui moi", "gui phan anh moi", "van gui moi", "moi", "new", "new report", "file a new one"})
+_URL_RE = re.compile(r"https?://\S+")
 
-    def validate_incident_description(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
-        language = reply_language(tracker)
-        text = normalize(str(value or ""))
-        if len(text) < 3:
-            dispatcher.utter_message(text=pick(language, "Bạn mô tả rõ hơn một chút nhé.",
-                                               "Please describe it in a few more words."))
-            return {"incident_description": None}
-        text, trimmed = trim_description(text)
+
+def gps_text(latitude: float, longitude: float) -> str:
+    return f"GPS {latitude:.5f}, {longitude:.5f}"
+
+
+def read_coordinates(answer: Answer) -> Optional[Tuple[float, float]]:
+    """(lat, lon) from a shared pin (/share_location{"latitude": …, "longitude": …}), or None."""
+    try:
+        latitude, longitude = float(answer.entities["latitude"]), float(answer.entities["longitude"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        return None
+    return latitude, longitude
+
+
+def summary_text(slots: Mapping[str, Any], language: str) -> str:
+    """The report as it will be filed, for the user to confirm."""
+    category = CATEGORY_BY_CODE.get(slots.get("incident_category") or "other", CATEGORY_BY_CODE["other"])
+    none = pick(language, "(không có)", "(none)")
+    photos = slots.get("incident_photos") or []
+    phone = slots.get("incident_phone")
+    lines = [
+        pick(language, "Phản ánh của bạn:", "Your report:"),
+        f"• {pick(language, *FIELD_LABELS['incident_category'])}: {category.en if language == EN else category.vi}",
+        f"• {pick(language, *FIELD_LABELS['incident_description'])}: "
+        f"{_shown(slots.get('incident_description'), none)}",
+        f"• {pick(language, *FIELD_LABELS['incident_location'])}: {_shown(slots.get('incident_location'), none)}",
+        f"• {pick(language, *FIELD_LABELS['incident_photo_step'])}: {len(photos) if photos else none}",
+        f"• {pick(language, *FIELD_LABELS['incident_phone'])}: "
+        f"{phone if phone not in (None, NO_PHONE, SKIPPED) else none}",
+    ]
+    return "\n".join(lines)
+
+
+def _shown(value: Optional[str], none: str) -> str:
+    return value if value and value != SKIPPED else none
+
+
+class ValidateIncidentReportForm(CustomFormValidationAction):
+    form_name = FORM
+    outcome_slot = "incident_confirmation"
+    attempts_slot = "incident_attempts"
+
+    def steps(self, slots: Mapping[str, Any]) -> Sequence[str]:
+        steps = ["incident_category", "incident_description", "incident_location"]
+        if slots.get("incident_duplicate_code"):
+            steps.append("incident_duplicate_choice")
+        return steps + ["incident_photo_step", "incident_phone", "incident_confirmation"]
+
+    def cleared_slots(self) -> Sequence[str]:
+        return REPORT_SLOTS
+
+    def skipped_value(self, slot: str, slots: Mapping[str, Any]) -> Any:
+        return {"incident_category": "other", "incident_photo_step": "done",
+                "incident_phone": NO_PHONE}.get(slot, SKIPPED)
+
+    async def prefill(self, answer: Answer, tracker: Tracker, language: str) -> Step:
+        if read_coordinates(answer) is not None:  # the conversation started with a shared pin
+            step = await self.read_incident_location(answer, tracker, language)
+            return step if step.accepted else Step(say=step.say)
+        if answer.entities.get("photo"):
+            return self._add_photo(answer.entities["photo"], [], language)
+        values: Dict[str, Any] = {}
+        category = category_from_answer(answer.text) if not answer.is_payload else None
+        if category:
+            values["incident_category"] = category
+            description = describe_from_message(answer.text)
+            if description:
+                values["incident_description"] = trim_description(description)[0]
+            place = extract_place(answer.text)
+            if place:
+                values["incident_location"] = place
+        return Step(values=values)
+
+    async def absorb(self, answer: Answer, tracker: Tracker, language: str,
+                     slots: Mapping[str, Any]) -> Optional[Step]:
+        requested = tracker.get_slot("requested_slot")
+        if answer.entities.get("photo"):
+            return self._add_photo(answer.entities["photo"], slots.get("incident_photos") or [], language)
+        if read_coordinates(answer) is not None and requested not in ("incident_location",):
+            step = await self.read_incident_location(answer, tracker, language)
+            step.accepted = True  # a pin shared early does not count against the step being asked
+            return step
+        return None
+
+    def _add_photo(self, photo: Any, photos: List[str], language: str) -> Step:
+        photo = str(photo).strip()[:500]
+        photos = list(photos)
+        if photo and photo not in photos and len(photos) < MAX_PHOTOS:
+            photos.append(photo)
+        return Step(values={"incident_photos": photos}).tell(
+            pick(language, f"Đã nhận ảnh ({len(photos)}).", f"Photo received ({len(photos)})."))
+
+    # --- one reader per step ------------------------------------------------------------------
+    async def read_incident_category(self, answer: Answer, tracker: Tracker, language: str) -> Step:
+        chosen = answer.entities.get("incident_category")
+        code = chosen if chosen in CATEGORY_BY_CODE else (
+            None if answer.is_payload else category_from_answer(answer.text))
+        if code is None:
+            return Step.rejected(pick(language, "Bạn chọn một loại sự cố trong danh sách giúp tôi nhé.",
+                                      "Please pick one of the types below."))
+        return Step(values={"incident_category": code})
+
+    async def read_incident_description(self, answer: Answer, tracker: Tracker, language: str) -> Step:
+        if answer.is_payload or len(answer.text) < 3 or answer.says(SKIP_WORDS):
+            return Step.rejected(pick(language, "Bạn mô tả sự cố bằng vài chữ nhé, ví dụ: \"đèn đường tắt cả tuần\".",
+                                      "Please describe the problem in a few words, e.g. \"street light off all week\"."))
+        text, trimmed = trim_description(answer.text)
+        step = Step(values={"incident_description": text})
         if trimmed:
-            dispatcher.utter_message(text=pick(
-                language, f"Mô tả dài quá nên tôi giữ {len(text)} ký tự đầu.",
-                f"The description was too long, so I kept the first {len(text)} characters."))
-        return {"incident_description": text}
+            step.tell(pick(language, f"Mô tả dài quá nên tôi chỉ giữ {len(text)} ký tự đầu.",
+                           f"The description was too long, so I kept the first {len(text)} characters."))
+        return step
 
-    def validate_incident_location(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
-        text = normalize(str(value or ""))
-        if len(text) < 3:
+    async def read_incident_location(self, answer: Answer, tracker: Tracker, language: str) -> Step:
+        coordinates = read_coordinates(answer)
+        if coordinates is not None:
+            latitude, longitude = coordinates
+            if not in_hue_area(latitude, longitude):
+                return Step.rejected(pick(
+                    language,
+                    "Vị trí bạn gửi nằm ngoài địa bàn thành phố Huế, nên tôi không nhận phản ánh ở đó. "
+                    "Bạn chia sẻ lại vị trí trong Huế hoặc gõ địa chỉ nhé.",
+                    "That location is outside Hue city, so I can't take a report there. Please share a "
+                    "location in Hue or type the address."))
+            step = Step(values={"incident_location": gps_text(latitude, longitude),
+                                "incident_latitude": latitude, "incident_longitude": longitude,
+                                "incident_duplicate_code": None, "incident_duplicate_choice": None})
+            category = tracker.get_slot("incident_category")
+            if category and category != "other":
+                duplicate = await self._nearby_open_report(category, latitude, longitude)
+                if duplicate is not None:
+                    step.values["incident_duplicate_code"] = duplicate
+            return step
+        if (answer.is_payload or len(answer.text) < 3 or not re.search(r"\w", answer.text)
+                or answer.says(SKIP_WORDS)):
+            return Step.rejected(pick(language,
+                                      "Bạn cho tôi số nhà, tên đường hoặc phường, hoặc chia sẻ vị trí nhé.",
+                                      "Please give a house number and street, a ward, or share your location."))
+        return Step(values={"incident_location": answer.text[:300], "incident_latitude": None,
+                            "incident_longitude": None, "incident_duplicate_code": None,
+                            "incident_duplicate_choice": None})
+
+    async def _nearby_open_report(self, category: str, latitude: float, longitude: float) -> Optional[str]:
+        store = services.current().store
+        if store is None:
+            return None
+        loop = asyncio.get_running_loop()
+        try:
+            nearby = await loop.run_in_executor(
+                None, lambda: store.open_reports_near(category, latitude, longitude, DUPLICATE_RADIUS_M))
+        except Exception:  # noqa: BLE001 - a failed lookup must not stop a report
+            logger.exception("duplicate lookup failed")
+            return None
+        return nearby[0].code if nearby else None
+
+    async def read_incident_duplicate_choice(self, answer: Answer, tracker: Tracker, language: str) -> Step:
+        wants_new = answer.says(NEW_WORDS) or answer.says(SKIP_WORDS)
+        if not wants_new and (answer.intent == "affirm" or answer.says(FOLLOW_WORDS) or answer.says(CONFIRM_WORDS)):
+            code = tracker.get_slot("incident_duplicate_code")
+            store = services.current().store
+            report = await asyncio.get_running_loop().run_in_executor(
+                None, lambda: store.follow_report(code, tracker.sender_id, tracker.get_latest_input_channel(),
+                                                  language))
+            if report is None:  # gone since it was offered: file a new one
+                return Step(values={"incident_duplicate_choice": "new", "incident_duplicate_code": None})
+            return Step(values={"incident_duplicate_choice": "follow", "incident_confirmation": "followed"})
+        if wants_new or answer.intent == "deny":
+            return Step(values={"incident_duplicate_choice": "new"})
+        return Step.rejected(pick(language, "Bạn bấm \"Theo dõi\" để theo dõi phản ánh đó, hoặc \"Gửi mới\".",
+                                  "Tap \"Follow\" to follow that report, or \"New report\"."))
+
+    async def read_incident_photo_step(self, answer: Answer, tracker: Tracker, language: str) -> Step:
+        url = _URL_RE.search(answer.text)
+        if url and not answer.is_payload:
+            return self._add_photo(url.group(0), tracker.get_slot("incident_photos") or [], language)
+        if answer.says(SKIP_WORDS) or answer.intent == "deny":
+            return Step(values={"incident_photo_step": "done"})
+        return Step.rejected(pick(language, "Bạn gửi ảnh (hoặc đường link ảnh), hoặc bấm \"Bỏ qua\" nhé.",
+                                  "Please send a photo (or a link to one), or tap \"Skip\"."))
+
+    async def read_incident_phone(self, answer: Answer, tracker: Tracker, language: str) -> Step:
+        if answer.says(SKIP_WORDS) or answer.intent == "deny":
+            return Step(values={"incident_phone": NO_PHONE})
+        phone = normalize_phone(answer.text)
+        if phone is None:
+            return Step.rejected(pick(language,
+                                      "Số điện thoại chưa đúng. Ví dụ: 0905 123 456 hoặc +84 905 123 456.",
+                                      "That phone number doesn't look right. Example: 0905 123 456 or "
+                                      "+84 905 123 456."))
+        return Step(values={"incident_phone": phone})
+
+    async def read_incident_confirmation(self, answer: Answer, tracker: Tracker, language: str) -> Step:
+        words = answer.key.split()
+        asks_to_edit = answer.says(EDIT_WORDS) or bool(words and words[0] in EDIT_WORDS)
+        field = answer.entities.get("edit_field")
+        if field not in EDITABLE and (tracker.get_slot("incident_editing") or asks_to_edit):
+            field = self._typed_field(answer.key)  # "sửa địa chỉ", or a field typed after "Sửa"
+        if field in EDITABLE:
+            return Step(values={**{slot: None for slot in EDITABLE[field]}, "incident_editing": False})
+        # Typed words first: the NLU reads a bare "sửa" as "yes" now and then.
+        if asks_to_edit:
+            return Step(values={"incident_editing": True})
+        if answer.intent == "affirm" or answer.says(CONFIRM_WORDS):
+            return Step(values={"incident_confirmation": "confirmed"})
+        return Step.rejected(pick(language, "Bạn bấm \"Gửi\" để gửi, \"Sửa\" để sửa, hoặc \"Hủy\" để hủy nhé.",
+                                  "Tap \"Send\" to file it, \"Edit\" to change something, or \"Cancel\"."))
+
+    @staticmethod
+    def _typed_field(key: str) -> Optional[str]:
+        words = key.split()
+        for start in range(len(words)):
+            for field, names in FIELD_WORDS.items():
+                for name in names:
+                    if " ".join(words[start:start + len(name.split())]) == name:
+                        return field
+        return None
+
+
+# --- how each step is asked ----------------------------------------------------------------------
+class ActionAskIncidentCategory(Action):
+    def name(self) -> Text:
+        return "action_ask_incident_category"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        language = reply_language(tracker)
+        buttons = [{"title": b["title"], "payload": "/inform" + json.dumps({"incident_category": b["payload"]})}
+                   for b in category_buttons(language)]
+        dispatcher.utter_message(text=pick(language, "Bạn muốn phản ánh loại sự cố nào?",
+                                           "What kind of problem is it?"), buttons=buttons)
+        return []
+
+
+class ActionAskIncidentDuplicateChoice(Action):
+    def name(self) -> Text:
+        return "action_ask_incident_duplicate_choice"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        language = reply_language(tracker)
+        code = tracker.get_slot("incident_duplicate_code")
+        store = services.current().store
+        report = await asyncio.get_running_loop().run_in_executor(None, store.report_by_code, code)
+        where = ""
+        if report is not None and report.latitude is not None and tracker.get_slot("incident_latitude") is not None:
+            metres = distance_m((report.latitude, report.longitude),
+                                (tracker.get_slot("incident_latitude"), tracker.get_slot("incident_longitude")))
+            where = pick(language, f", cách chỗ bạn khoảng {metres:.0f} m", f", about {metres:.0f} m from you")
+        category = CATEGORY_BY_CODE[tracker.get_slot("incident_category") or "other"]
+        dispatcher.utter_message(
+            text=pick(language,
+                      f"Đã có phản ánh {code} cùng loại ({category.vi}{where}) đang được xử lý. Bạn muốn theo dõi "
+                      "phản ánh đó (sẽ được báo khi có kết quả) thay vì gửi phản ánh mới?",
+                      f"There is already an open report {code} of the same kind ({category.en}{where}). Would "
+                      "you like to follow it (you'll hear when it changes) instead of filing a new one?"),
+            buttons=[{"title": pick(language, "Theo dõi phản ánh đó", "Follow that report"), "payload": "/affirm"},
+                     {"title": pick(language, "Vẫn gửi mới", "File a new one"), "payload": "/deny"}])
+        return []
+
+
+class ActionAskIncidentPhotoStep(Action):
+    def name(self) -> Text:
+        return "action_ask_incident_photo_step"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        language = reply_language(tracker)
+        if tracker.get_slot("incident_photos"):
+            text = pick(language, "Bạn gửi thêm ảnh, hoặc bấm \"Xong\".", "Send more photos, or tap \"Done\".")
+            button = {"title": pick(language, "Xong", "Done"), "payload": pick(language, "xong", "done")}
+        else:
+            text = pick(language, "Bạn có ảnh chụp sự cố không? Gửi ảnh (được nhiều ảnh), hoặc bấm \"Bỏ qua\".",
+                        "Do you have a photo of it? Send one or more, or tap \"Skip\".")
+            button = {"title": pick(language, "Bỏ qua", "Skip"), "payload": pick(language, "bỏ qua", "skip")}
+        dispatcher.utter_message(text=text, buttons=[button])
+        return []
+
+
+class ActionAskIncidentConfirmation(Action):
+    def name(self) -> Text:
+        return "action_ask_incident_confirmation"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        language = reply_language(tracker)
+        if tracker.get_slot("incident_editing"):
             dispatcher.utter_message(
-                text=pick(reply_language(tracker), "Bạn cho tôi tên đường hoặc phường nhé.",
-                          "Please give me a street or ward name."))
-            return {"incident_location": None}
-        return {"incident_location": text}
+                text=pick(language, "Bạn muốn sửa mục nào?", "What would you like to change?"),
+                buttons=[{"title": pick(language, *FIELD_LABELS[field]),
+                          "payload": "/inform" + json.dumps({"edit_field": field})} for field in EDITABLE])
+            return []
+        slots = {name: tracker.get_slot(name) for name in REPORT_SLOTS}
+        dispatcher.utter_message(
+            text=summary_text(slots, language) + "\n" + pick(language, "Gửi phản ánh này?", "File this report?"),
+            buttons=[{"title": pick(language, "Gửi", "Send"), "payload": "/affirm"},
+                     {"title": pick(language, "Sửa", "Edit"), "payload": pick(language, "sửa", "edit")},
+                     {"title": pick(language, "Hủy", "Cancel"), "payload": pick(language, "hủy", "cancel")}])
+        return []
 
 
-def report_trigger_text(tracker: Tracker) -> str:
-    """The user's message that started the report ("đèn đường hỏng ở Lê Lợi"): it often names the
-    category even when the later answers do not."""
-    for event in reversed(tracker.events or []):
-        if event.get("event") == "user":
-            intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-            if intent == "report_incident":
-                return event.get("text") or ""
-    return ""
-
-
+# --- after the form ---------------------------------------------------------------------------
 def idempotency_key(tracker: Tracker) -> str:
-    """The conversation and the message that completed the form: a retried submit maps to it again."""
+    """The conversation and the message that confirmed the report: a retried submit maps to it again."""
     message_id = (tracker.latest_message or {}).get("message_id") or ""
     return f"{tracker.sender_id}:{message_id}"[:128]
 
 
+def new_report(tracker: Tracker, language: str) -> NewReport:
+    category = tracker.get_slot("incident_category") or "other"
+    description = tracker.get_slot("incident_description")
+    if not description or description == SKIPPED:
+        description = CATEGORY_BY_CODE[category].vi
+    location = tracker.get_slot("incident_location")
+    phone = tracker.get_slot("incident_phone")
+    return NewReport(
+        idempotency_key=idempotency_key(tracker), sender_id=tracker.sender_id,
+        channel=tracker.get_latest_input_channel(), language=language, category=category,
+        description=description, location_text=None if location in (None, SKIPPED) else location,
+        latitude=tracker.get_slot("incident_latitude"), longitude=tracker.get_slot("incident_longitude"),
+        photos=list(tracker.get_slot("incident_photos") or []),
+        phone=None if phone in (None, NO_PHONE, SKIPPED) else phone)
+
+
 class ActionSubmitIncidentReport(Action):
+    """Runs when the form ends: files a confirmed report, or says how it ended otherwise."""
+
     def name(self) -> Text:
         return "action_submit_incident_report"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         language = reply_language(tracker)
-        description = tracker.get_slot("incident_description") or ""
-        location = tracker.get_slot("incident_location")
-        category = detect_category(f"{report_trigger_text(tracker)} {description} {location or ''}") or "other"
+        outcome = tracker.get_slot("incident_confirmation")
+        clear = [SlotSet(name, None) for name in REPORT_SLOTS] + [SlotSet("incident_attempts", None)]
+        if outcome == "cancelled":
+            dispatcher.utter_message(text=pick(language, "Đã hủy phản ánh; không có gì được lưu.",
+                                               "Report cancelled; nothing was stored."))
+        elif outcome == "handoff":
+            dispatcher.utter_message(text=handoff_text(language))
+        elif outcome == "followed":
+            code = tracker.get_slot("incident_duplicate_code")
+            dispatcher.utter_message(text=pick(
+                language, f"Bạn đang theo dõi phản ánh {code}; tôi sẽ báo khi trạng thái thay đổi. "
+                          f"Nhắn \"tra cứu {code}\" để xem bất cứ lúc nào.",
+                f"You are now following report {code}; I'll tell you when its status changes. Send "
+                f"\"status {code}\" any time."))
+            return clear + [SlotSet("report_code", code)]
+        elif outcome == "confirmed":
+            code = await self._file(dispatcher, tracker, language)
+            return clear + ([SlotSet("report_code", code)] if code else [])
+        else:  # the form ended without an outcome (should not happen): say so rather than guess
+            dispatcher.utter_message(text=pick(
+                language, f"Phản ánh chưa được gửi. Bạn thử lại, hoặc gọi {HOTLINE}.",
+                f"The report was not filed. Please try again, or call {HOTLINE}."))
+        return clear
+
+    async def _file(self, dispatcher: CollectingDispatcher, tracker: Tracker, language: str) -> Optional[str]:
         store = services.current().store
-        clear = [SlotSet("incident_description", None), SlotSet("incident_location", None)]
         if store is None:
             dispatcher.utter_message(text=pick(
                 language, f"Xin lỗi, hệ thống chưa lưu được phản ánh. Bạn vui lòng gọi {HOTLINE}.",
                 f"Sorry, reports can't be stored right now. Please call {HOTLINE}."))
-            return clear
-        new = NewReport(idempotency_key=idempotency_key(tracker), sender_id=tracker.sender_id,
-                        channel=tracker.get_latest_input_channel(), language=language, category=category,
-                        description=description, location_text=location)
-        loop = asyncio.get_running_loop()
+            return None
+        report_in = new_report(tracker, language)
         try:
-            report, _ = await loop.run_in_executor(None, store.submit_report, new)
+            report, _ = await asyncio.get_running_loop().run_in_executor(None, store.submit_report, report_in)
         except Exception:  # noqa: BLE001 - the user must hear that nothing was stored
             logger.exception("storing a report failed")
             dispatcher.utter_message(text=pick(
                 language, f"Xin lỗi, chưa lưu được phản ánh do lỗi hệ thống. Bạn thử lại sau hoặc gọi {HOTLINE}.",
                 f"Sorry, the report could not be stored because of a system error. Try again later or "
                 f"call {HOTLINE}."))
-            return clear
-        name = CATEGORY_BY_CODE[category]
+            return None
+        name = CATEGORY_BY_CODE[report.category]
+        place = report.location_text or pick(language, "(chưa rõ địa điểm)", "(place not given)")
         dispatcher.utter_message(text=pick(
             language,
-            f"Đã tiếp nhận phản ánh ({name.vi}) tại \"{location}\". Mã phản ánh của bạn: {report.code}. "
-            "Phản ánh được chuyển tới đơn vị phụ trách; bạn nhắn \"tra cứu " + report.code + "\" để theo "
-            f"dõi, hoặc gọi {HOTLINE}.",
-            f"Report received ({name.en}) at \"{location}\". Your tracking code: {report.code}. It goes to "
-            f"the department in charge; send \"status {report.code}\" to follow it, or call {HOTLINE}."))
-        return clear
+            f"Đã tiếp nhận phản ánh ({name.vi}) tại \"{place}\". Mã phản ánh của bạn: {report.code}.\n"
+            "Phản ánh được chuyển tới đơn vị phụ trách trong giờ làm việc; khi trạng thái thay đổi tôi sẽ "
+            f"báo tại đây. Nhắn \"tra cứu {report.code}\" để theo dõi, hoặc gọi {HOTLINE}.",
+            f"Report received ({name.en}) at \"{place}\". Your tracking code: {report.code}.\n"
+            "It goes to the department in charge during office hours; I'll tell you here when its status "
+            f"changes. Send \"status {report.code}\" to follow it, or call {HOTLINE}."))
+        return report.code

@@ -64,17 +64,65 @@ CATEGORY_BY_CODE: Dict[str, Category] = {c.code: c for c in CATEGORIES}
 _KEYWORD_RES = [(c, [re.compile(rf"(?<!\w){re.escape(k)}(?!\w)") for k in c.keywords]) for c in CATEGORIES]
 
 
+def _category_match(key: str) -> Optional[Tuple[str, int]]:
+    """(category code, end of its keyword in `key`) for the longest keyword found, or None."""
+    best: Optional[Tuple[int, str, int]] = None
+    for category, patterns in _KEYWORD_RES:
+        for keyword, pattern in zip(category.keywords, patterns):
+            match = pattern.search(key)
+            if match and (best is None or len(keyword) > best[0]):
+                best = (len(keyword), category.code, match.end())
+    return (best[1], best[2]) if best else None
+
+
 def detect_category(text: str) -> Optional[str]:
     """The category a message names ("đèn đường hỏng" → street_lighting), or None.
 
     The longest matching keyword wins, so "nắp cống" beats "cống" and "cháy rừng" beats "cháy"."""
+    match = _category_match(fold_key(text))
+    return match[0] if match else None
+
+
+# Words that introduce a place, folded; longer ones first so "in front of" wins over "in".
+_PLACE_MARKER_RE = re.compile(
+    r"(?<!\w)(in front of|opposite|outside|near|next to|at|on|in|tai|o|tren|gan|truoc|doi dien|"
+    r"ngay|doan|khu vuc)\s+(?=\w)")
+# Lead-ins that only say "I want to report", not what or where.
+_REPORT_LEAD_RE = re.compile(
+    r"^(?:(?:toi|minh|em|anh|chi|cho toi|cho minh|i)\s+)?(?:(?:muon|can|xin|want to|would like to|need to|"
+    r"'d like to)\s+)?(?:bao cao|phan anh|bao|report|file a report about|file a report)\s+(?:ve|la|co|"
+    r"about|that|there is|there's)?\s*")
+
+
+def extract_place(text: str) -> Optional[str]:
+    """The place a report message names, as the user wrote it ("đèn đường hỏng ở Lê Lợi" → "Lê Lợi").
+
+    Looks for a place word (ở, tại, trên, gần, at, on, near …) after the problem's keyword, so the
+    "ổ" of "ổ gà" is not taken for "ở"; the place runs to the end of the clause."""
+    text = normalize(text)
     key = fold_key(text)
-    best: Optional[Tuple[int, str]] = None
-    for category, patterns in _KEYWORD_RES:
-        for keyword, pattern in zip(category.keywords, patterns):
-            if pattern.search(key) and (best is None or len(keyword) > best[0]):
-                best = (len(keyword), category.code)
-    return best[1] if best else None
+    if len(key) != len(text):  # folding changed the length (rare letters): positions would not match
+        return None
+    category = _category_match(key)
+    start = category[1] if category else 0
+    match = _PLACE_MARKER_RE.search(key, start)
+    if match is None:
+        return None
+    place = re.split(r"[,.;!?\n]", text[match.end():], maxsplit=1)[0].strip()
+    return place if len(place) >= 2 else None
+
+
+def describe_from_message(text: str) -> Optional[str]:
+    """The problem as the first message states it, without "tôi muốn phản ánh" / "I want to report";
+    None when the message does not name a problem (no category keyword)."""
+    text = normalize(text)
+    if detect_category(text) is None:
+        return None
+    key = fold_key(text)
+    lead = _REPORT_LEAD_RE.match(key)
+    rest = text[lead.end():] if lead and len(key) == len(text) else text
+    rest = rest.strip(" ,.:-")
+    return (rest[:1].upper() + rest[1:]) if len(rest) >= 3 else None
 
 
 def category_from_answer(text: str) -> Optional[str]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
@@ -19,12 +20,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from actions.models import AnswerFeedback, Report, ReportFollower, ReportStatusChange
-from actions.reports import mask_phone, tracking_code
+from actions.reports import distance_m, mask_phone, tracking_code
 
 logger = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 LOCAL_TIME = ZoneInfo("Asia/Ho_Chi_Minh")
+OPEN_STATUSES = ("received", "in_progress")
 
 
 @dataclass
@@ -172,6 +174,35 @@ class Store:
             reports = session.scalars(self._report_query().where(Report.sender_id == sender_id)
                                       .order_by(Report.id.desc()).limit(limit)).all()
             return [ReportView.of(r) for r in reports]
+
+    def open_reports_near(self, category: str, latitude: float, longitude: float,
+                          radius_m: float = 250.0) -> List[ReportView]:
+        """Open reports (received / in progress) of `category` within `radius_m`, nearest first."""
+        # A bounding box in SQL (1° latitude ≈ 111 km), then the exact distance here.
+        dlat = radius_m / 111_000
+        dlon = radius_m / (111_000 * max(0.1, math.cos(math.radians(latitude))))
+        with self.session() as session:
+            reports = session.scalars(self._report_query().where(
+                Report.category == category, Report.status.in_(OPEN_STATUSES),
+                Report.latitude.between(latitude - dlat, latitude + dlat),
+                Report.longitude.between(longitude - dlon, longitude + dlon))).all()
+            views = [ReportView.of(r) for r in reports]
+        near = [(distance_m((v.latitude, v.longitude), (latitude, longitude)), v) for v in views]
+        return [v for d, v in sorted(near, key=lambda pair: pair[0]) if d <= radius_m]
+
+    def follow_report(self, code: str, sender_id: str, channel: Optional[str],
+                      language: Optional[str]) -> Optional[ReportView]:
+        """Adds a follower to the report `code` (once per sender); None when there is no such report."""
+        report = self.report_by_code(code)
+        if report is None:
+            return None
+        try:
+            with self.session() as session, session.begin():
+                session.add(ReportFollower(report_id=report.id, sender_id=sender_id, channel=channel,
+                                           language=language))
+        except IntegrityError:
+            pass  # already following
+        return report
 
     def close(self) -> None:
         self.engine.dispose()

@@ -5,6 +5,10 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import services
+from actions.store import Store
+from bot.settings import Settings
+
 
 def make_tracker(
     text: str = "",
@@ -39,3 +43,13 @@ def make_tracker(
 @pytest.fixture
 def dispatcher() -> CollectingDispatcher:
     return CollectingDispatcher()
+
+
+@pytest.fixture
+def store(database_url):
+    """A migrated store (SQLite and the real PostgreSQL), installed for the actions to use."""
+    store = Store(database_url)
+    services.install(services.Services(settings=Settings.from_env({}), store=store))
+    yield store
+    services.install(None)
+    store.close()

@@ -11,19 +11,11 @@ from bot.settings import Settings
 from tests.actions.conftest import make_tracker
 
 
-@pytest.fixture
-def store(database_url):
-    store = Store(database_url)
-    services.install(services.Services(settings=Settings.from_env({}), store=store))
-    yield store
-    services.install(None)
-    store.close()
-
-
 def submit_tracker(sender="zalo-1", message_id="m-1", language="vi"):
     tracker = make_tracker("45 Lê Lợi", intent="inform", sender_id=sender, channel="zalo",
-                           slots={"language": language, "incident_description": "đèn đường hỏng mấy hôm",
-                                  "incident_location": "45 Lê Lợi"})
+                           slots={"language": language, "incident_category": "street_lighting",
+                                  "incident_description": "đèn đường hỏng mấy hôm",
+                                  "incident_location": "45 Lê Lợi", "incident_confirmation": "confirmed"})
     tracker.latest_message["message_id"] = message_id
     return tracker
 
@@ -35,7 +27,8 @@ async def test_submit_stores_the_report_and_gives_a_code(store, dispatcher):
     assert report.category == "street_lighting"
     assert report.description == "đèn đường hỏng mấy hôm" and report.location_text == "45 Lê Lợi"
     assert report.channel == "zalo" and report.sender_id == "zalo-1"
-    assert {e["name"] for e in events} == {"incident_description", "incident_location"}
+    assert {e["name"] for e in events} >= {"incident_description", "incident_location", "incident_confirmation"}
+    assert all(e["value"] is None for e in events if e["name"] != "report_code")
 
 
 async def test_a_retried_submit_returns_the_same_code(store, dispatcher):
@@ -82,12 +75,3 @@ async def test_unknown_code_and_no_reports(store, dispatcher):
     await ActionCheckReportStatus().run(dispatcher, make_tracker("what about my report", slots={"language": "en"}), {})
     assert "Không tìm thấy phản ánh HUE-2026-999999" in dispatcher.messages[0]["text"]
     assert "tracking code" in dispatcher.messages[1]["text"]
-
-
-async def test_category_comes_from_the_message_that_started_the_report(store, dispatcher):
-    tracker = submit_tracker(sender="zalo-2")
-    tracker.slots["incident_description"] = "không sáng mấy hôm nay"
-    tracker.events.insert(0, {"event": "user", "text": "đèn đường trước nhà bị hỏng",
-                              "parse_data": {"intent": {"name": "report_incident"}}})
-    await ActionSubmitIncidentReport().run(dispatcher, tracker, {})
-    assert store.reports_of_sender("zalo-2")[0].category == "street_lighting"

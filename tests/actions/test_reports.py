@@ -2,8 +2,8 @@
 import pytest
 
 from actions.reports import (
-    category_from_answer, detect_category, distance_m, find_tracking_code, in_hue_area, mask_phone,
-    normalize_phone, tracking_code, trim_description,
+    category_from_answer, describe_from_message, detect_category, distance_m, extract_place, find_tracking_code,
+    in_hue_area, mask_phone, normalize_phone, tracking_code, trim_description,
 )
 
 
@@ -81,3 +81,26 @@ def test_tracking_codes():
     assert tracking_code(2026, 123) == "HUE-2026-000123"
     assert find_tracking_code("tra cứu phản ánh hue-2026-000123 giúp") == "HUE-2026-000123"
     assert find_tracking_code("HUE-2026-12345") is None
+
+
+@pytest.mark.parametrize("text, place", [
+    ("đèn đường hỏng ở Lê Lợi", "Lê Lợi"),
+    ("có ổ gà trên đường Hùng Vương", "đường Hùng Vương"),  # the "ổ" of "ổ gà" is not "ở"
+    ("co o ga o duong Hung Vuong", "duong Hung Vuong"),
+    ("rac chua don o kiet 12", "kiet 12"),
+    ("There is a pothole in front of 12 Le Loi, very deep", "12 Le Loi"),
+    ("cây đổ chắn đường tại 45 Nguyễn Huệ", "45 Nguyễn Huệ"),
+    ("I want to report a fallen tree", None),
+    ("đèn đường hỏng", None),
+])
+def test_extract_place(text, place):
+    assert extract_place(text) == place
+
+
+@pytest.mark.parametrize("text, description", [
+    ("I want to report a fallen tree", "A fallen tree"),
+    ("toi muon bao cao den duong hong o kiet 5", "Den duong hong o kiet 5"),
+    ("tôi muốn phản ánh", None),  # says nothing about the problem
+])
+def test_describe_from_message(text, description):
+    assert describe_from_message(text) == description

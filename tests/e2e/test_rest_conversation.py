@@ -61,21 +61,3 @@ def test_feedback_reaches_the_store(chat, servers):
         rows = connection.execute(
             "SELECT entry_id, helpful, channel FROM answer_feedback WHERE sender_id = ?", (sender,)).fetchall()
     assert rows == [("tour.getting_to_hue", 0, "rest")]
-
-
-def test_report_is_filed_and_looked_up(chat):
-    import re
-
-    sender = "e2e-report"
-    asked = texts(chat(sender, "đèn đường trước nhà tôi bị hỏng rồi"))
-    assert asked == ["Bạn gặp sự cố gì? Hãy mô tả ngắn gọn."]
-    assert texts(chat(sender, "đèn không sáng mấy hôm nay")) == [
-        "Sự cố ở đâu? Cho tôi biết số nhà, tên đường, phường hoặc chia sẻ vị trí."]
-    confirmation = texts(chat(sender, "45 Nguyễn Huệ"))[0]
-    [code] = set(re.findall(r"HUE-\d{4}-\d{6}", confirmation))
-    assert "Chiếu sáng công cộng" in confirmation
-    status = texts(chat(sender, f"tra cứu phản ánh {code}"))[0]
-    assert status.startswith(f"{code}: Đã tiếp nhận") and "45 Nguyễn Huệ" in status
-    # Another person sees the status only.
-    other = texts(chat("e2e-stranger", f"tra cứu phản ánh {code}"))[0]
-    assert other.startswith(f"{code}: Đã tiếp nhận") and "45 Nguyễn Huệ" not in other

@@ -1,0 +1,213 @@
+"""One base for form validation (financial-demo's CustomFormValidationAction is the model).
+
+Each answer is read once by the slot it was asked for (`read_<slot>`). Every step understands the
+same things: "hủy" / "cancel" ends the form with nothing stored, asking for a person ends it with the
+hotline, and after 3 answers a step cannot use the user is offered to skip it or call the hotline.
+The form ends by setting its outcome slot (e.g. confirmed / cancelled) and `requested_slot` to None;
+the action that follows the form reads the outcome.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Sequence, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.replies import pick, reply_language
+from bot.settings import HOTLINE
+from bot.text import fold_key, normalize
+
+MAX_ATTEMPTS = 3
+
+
+def _phrases(text: str) -> frozenset:
+    return frozenset(phrase.strip() for phrase in text.split("|") if phrase.strip())
+
+
+# Whole answers (folded) that mean the same at every step.
+CANCEL_WORDS = _phrases("""
+huy | huy bo | huy di | huy nhe | huy phan anh | huy bao cao | thoi huy | thoi huy di | khong gui nua |
+khong bao nua | thoi khong bao nua | thoi khong gui nua | khong phan anh nua | dung lai | cancel | cancel it |
+cancel report | cancel the report | cancel this | stop | stop it | never mind | nevermind | forget it | abort
+""")
+SKIP_WORDS = _phrases("""
+bo qua | bo qua nhe | skip | skip it | khong co | ko co | k co | kh co | khong can | ko can | thoi |
+khong | ko | k | no | none | no thanks | not needed | xong | xong roi | het | het roi | du roi | done |
+that's all | thats all | finished | next | tiep | tiep tuc
+""")
+CONFIRM_WORDS = _phrases("""
+gui | gui di | gui luon | xac nhan | dong y | dung roi | ok | oke | okay | co | vang | u | uh |
+send | send it | submit | confirm | yes | yep | correct | right
+""")
+EDIT_WORDS = _phrases("""
+sua | sua lai | chinh sua | thay doi | doi | edit | change | modify | fix
+""")
+_TRAILING_RE = re.compile(r"[\s.!?…]+$")
+
+
+def phrase_key(text: str) -> str:
+    """A whole answer as a matching key: folded, lower case, without trailing punctuation."""
+    return _TRAILING_RE.sub("", fold_key(text)).strip()
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The user's latest message as the form reads it."""
+
+    text: str
+    intent: Optional[str] = None
+    entities: Mapping[str, Any] = field(default_factory=dict)
+    message_id: Optional[str] = None
+
+    @classmethod
+    def of(cls, tracker: Tracker) -> "Answer":
+        latest = tracker.latest_message or {}
+        entities: Dict[str, Any] = {}
+        for entity in latest.get("entities") or []:
+            if entity.get("entity"):
+                entities[entity["entity"]] = entity.get("value")
+        return cls(normalize(latest.get("text") or ""), (latest.get("intent") or {}).get("name"),
+                   entities, latest.get("message_id"))
+
+    @property
+    def key(self) -> str:
+        return phrase_key(self.text)
+
+    @property
+    def is_payload(self) -> bool:
+        """A button or channel payload such as /share_location{…}, not typed text."""
+        return self.text.startswith("/")
+
+    def says(self, words: frozenset) -> bool:
+        return self.key in words
+
+
+@dataclass
+class Step:
+    """What reading one answer gave: slot values to set, and what to tell the user first.
+
+    `accepted` False means the answer did not fill the step: it counts as a failed attempt."""
+
+    values: Dict[str, Any] = field(default_factory=dict)
+    say: List[Dict[str, Any]] = field(default_factory=list)
+    accepted: bool = True
+
+    @classmethod
+    def rejected(cls, text: str, **values: Any) -> "Step":
+        return cls(values=dict(values), say=[{"text": text}], accepted=False)
+
+    def tell(self, text: str, **extra: Any) -> "Step":
+        self.say.append({"text": text, **extra})
+        return self
+
+
+Reader = Callable[[Answer, Tracker, str], Awaitable[Step]]
+
+
+class CustomFormValidationAction(Action):
+    """Validation for one form. Subclasses set the names and write `read_<slot>` per step."""
+
+    form_name: str = ""
+    outcome_slot: str = ""  # its value tells the follow-up action how the form ended
+    attempts_slot: str = ""  # "<slot>:<failed answers>" for the step being asked
+
+    def name(self) -> Text:
+        return f"validate_{self.form_name}"
+
+    # --- what subclasses provide ------------------------------------------------------------
+    def steps(self, slots: Mapping[str, Any]) -> Sequence[str]:
+        """The slots the form asks for, in order, given the values so far (may depend on them)."""
+        raise NotImplementedError
+
+    def cleared_slots(self) -> Sequence[str]:
+        """Every slot the form fills, reset when it starts over or is cancelled."""
+        raise NotImplementedError
+
+    async def prefill(self, answer: Answer, tracker: Tracker, language: str) -> Step:
+        """Values the message that started the form already gives."""
+        return Step()
+
+    async def absorb(self, answer: Answer, tracker: Tracker, language: str,
+                     slots: Mapping[str, Any]) -> Optional[Step]:
+        """A hook for answers any step takes in passing (a photo sent while a place is asked)."""
+        return None
+
+    def skipped_value(self, slot: str, slots: Mapping[str, Any]) -> Any:
+        """The value a step gets when the user skips it after repeated failures."""
+        return "skipped"
+
+    # --- the common loop --------------------------------------------------------------------
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        language = reply_language(tracker)
+        answer = Answer.of(tracker)
+        requested = tracker.get_slot("requested_slot")
+        slots = {name: tracker.get_slot(name) for name in self.cleared_slots()}
+
+        if requested is None:  # the form is starting: a clean slate, then what the first message says
+            step = await self.prefill(answer, tracker, language)
+            step.values = {**{name: None for name in self.cleared_slots()}, **step.values}
+            return self._events(dispatcher, step, {}, requested=None, attempts=0)
+        if answer.says(CANCEL_WORDS):
+            return self._finish(dispatcher, "cancelled")
+        if answer.intent == "request_human":
+            return self._finish(dispatcher, "handoff")
+
+        attempts = self._attempts(tracker, requested)
+        step = await self.absorb(answer, tracker, language, slots)
+        if step is None:
+            if attempts >= MAX_ATTEMPTS and answer.says(SKIP_WORDS):
+                step = Step(values={requested: self.skipped_value(requested, slots)})
+            else:
+                step = await self._reader(requested)(answer, tracker, language)
+        if not step.accepted:
+            attempts += 1
+            if attempts >= MAX_ATTEMPTS:
+                step.say.append(self._offer_way_out(language))
+        else:
+            attempts = 0 if requested in step.values else attempts
+        return self._events(dispatcher, step, slots, requested, attempts)
+
+    def _reader(self, slot: str) -> Reader:
+        reader = getattr(self, f"read_{slot}", None)
+        if reader is None:
+            raise NotImplementedError(f"{type(self).__name__} has no read_{slot}")
+        return reader
+
+    def _attempts(self, tracker: Tracker, requested: str) -> int:
+        slot, _, count = str(tracker.get_slot(self.attempts_slot) or "").partition(":")
+        return int(count) if slot == requested and count.isdigit() else 0
+
+    def _events(self, dispatcher: CollectingDispatcher, step: Step, slots: Mapping[str, Any],
+                requested: Optional[str], attempts: int) -> List[Dict[Text, Any]]:
+        for message in step.say:
+            dispatcher.utter_message(**message)
+        merged = {**slots, **step.values}
+        if merged.get(self.outcome_slot) in ("cancelled", "handoff", "followed"):
+            next_slot = None  # the step ended the form early
+        else:
+            next_slot = next((name for name in self.steps(merged) if merged.get(name) is None), None)
+        if next_slot != requested:
+            attempts = 0
+        events = [SlotSet(name, value) for name, value in step.values.items()]
+        events.append(SlotSet(self.attempts_slot, f"{next_slot}:{attempts}" if next_slot else None))
+        events.append(SlotSet("requested_slot", next_slot))
+        return events
+
+    def _finish(self, dispatcher: CollectingDispatcher, outcome: str) -> List[Dict[Text, Any]]:
+        """End the form now; the follow-up action says the rest and clears the slots."""
+        return [SlotSet(self.outcome_slot, outcome), SlotSet(self.attempts_slot, None),
+                SlotSet("requested_slot", None)]
+
+    def _offer_way_out(self, language: str) -> Dict[str, Any]:
+        return {
+            "text": pick(language,
+                         f"Nếu khó trả lời bước này, bạn có thể bỏ qua hoặc gọi tổng đài {HOTLINE}.",
+                         f"If this step is hard to answer, you can skip it or call the hotline {HOTLINE}."),
+            "buttons": [{"title": pick(language, "Bỏ qua", "Skip"), "payload": pick(language, "bỏ qua", "skip")},
+                        {"title": pick(language, "Gọi tổng đài", "Call the hotline"),
+                         "payload": "/request_human"}],
+        }

@@ -1,0 +1,327 @@
+"""actions/report_form.py: the report form's steps through actions/form_base.py, with a real store."""
+import json
+import re
+from typing import Any, Dict, Optional
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import select
+
+from actions.form_base import MAX_ATTEMPTS
+from actions.language import turn_language
+from actions.models import ReportFollower
+from actions.report_form import (ActionAskIncidentCategory, ActionAskIncidentConfirmation,
+                                 ActionAskIncidentPhotoStep, ActionSubmitIncidentReport,
+                                 ValidateIncidentReportForm)
+from actions.store import NewReport
+
+CENTRE = (16.4637, 107.5909)  # Huế, near Trường Tiền bridge
+DA_NANG = (16.0544, 108.2022)
+STEPS = ["incident_category", "incident_description", "incident_location", "incident_photo_step",
+         "incident_phone", "incident_confirmation"]
+FILLED = {"incident_category": "street_lighting", "incident_description": "Đèn đường hỏng",
+          "incident_location": "Lê Lợi", "incident_photo_step": "done", "incident_photos": ["ph-1"],
+          "incident_phone": "+84905123456"}
+
+
+def form_tracker(text: str, requested: Optional[str], slots: Optional[Dict[str, Any]] = None,
+                 intent: str = "inform", entities: Optional[Dict[str, Any]] = None,
+                 sender: str = "u1", message_id: str = "m1", language: str = "vi") -> Tracker:
+    # The steps before the one asked are already answered, as in a real conversation.
+    earlier = STEPS[:STEPS.index(requested)] if requested in STEPS else []
+    slots = {**{k: v for k, v in FILLED.items() if k in earlier or k == "incident_photos" and
+                "incident_photo_step" in earlier}, **(slots or {})}
+    latest = {"text": text, "intent": {"name": intent, "confidence": 0.9}, "message_id": message_id,
+              "entities": [{"entity": k, "value": v} for k, v in (entities or {}).items()]}
+    return Tracker.from_dict({
+        "sender_id": sender,
+        "slots": {"language": language, "requested_slot": requested, **slots},
+        "latest_message": latest,
+        "events": [{"event": "user", "text": text, "input_channel": "rest", "parse_data": latest}],
+        "paused": False, "followup_action": None,
+        "active_loop": {"name": "incident_report_form"} if requested else {},
+        "latest_action_name": "action_listen",
+    })
+
+
+def slots_of(events):
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+def pin(latitude, longitude):
+    return {"latitude": latitude, "longitude": longitude}
+
+
+def location_payload(latitude, longitude):
+    return "/share_location" + json.dumps(pin(latitude, longitude))
+
+
+async def validate(tracker, dispatcher=None):
+    return slots_of(await ValidateIncidentReportForm().run(dispatcher or CollectingDispatcher(), tracker, {}))
+
+
+
+# --- first message ------------------------------------------------------------------------------
+@pytest.mark.parametrize("text, category, location, asks", [
+    ("đèn đường hỏng ở Lê Lợi", "street_lighting", "Lê Lợi", "incident_photo_step"),
+    ("có ổ gà trên đường Hùng Vương", "road_damage", "đường Hùng Vương", "incident_photo_step"),
+    ("rac chua don o kiet 12", "waste", "kiet 12", "incident_photo_step"),
+    ("I want to report a fallen tree", "trees", None, "incident_location"),
+    ("tôi muốn phản ánh", None, None, "incident_category"),
+])
+async def test_the_first_message_fills_what_it_says(text, category, location, asks):
+    values = await validate(form_tracker(text, None, intent="report_incident"))
+    assert values.get("incident_category") == category
+    assert values.get("incident_location") == location
+    assert values["requested_slot"] == asks
+
+
+async def test_the_first_message_keeps_the_problem_without_the_lead_in():
+    values = await validate(form_tracker("I want to report a fallen tree", None, intent="report_incident"))
+    assert values["incident_description"] == "A fallen tree"
+
+
+async def test_a_new_report_clears_what_a_cancelled_one_left():
+    values = await validate(form_tracker("tôi muốn phản ánh", None, intent="report_incident",
+                                         slots={"incident_phone": "+84905123456", "incident_photos": ["x"]}))
+    assert values["incident_phone"] is None and values["incident_photos"] is None
+
+
+async def test_a_shared_pin_can_start_a_report():
+    values = await validate(form_tracker(location_payload(*CENTRE), None, intent="share_location",
+                                         entities=pin(*CENTRE)))
+    assert values["incident_latitude"] == CENTRE[0] and values["requested_slot"] == "incident_category"
+
+
+# --- category ------------------------------------------------------------------------------------
+async def test_category_buttons_are_understood_and_offered_in_both_languages():
+    values = await validate(form_tracker('/inform{"incident_category": "flooding"}', "incident_category",
+                                         entities={"incident_category": "flooding"}))
+    assert values["incident_category"] == "flooding" and values["requested_slot"] == "incident_description"
+    assert (await validate(form_tracker("cây xanh", "incident_category")))["incident_category"] == "trees"
+    assert (await validate(form_tracker("Noise and pollution", "incident_category")))[
+        "incident_category"] == "noise_pollution"
+    dispatcher = CollectingDispatcher()
+    await ActionAskIncidentCategory().run(dispatcher, form_tracker("", "incident_category", language="en"), {})
+    titles = [b["title"] for b in dispatcher.messages[0]["buttons"]]
+    assert "Street lighting" in titles and "Forest fire" in titles and len(titles) == 10
+    payload = dispatcher.messages[0]["buttons"][0]["payload"]
+    assert payload.startswith("/inform{") and json.loads(payload[len("/inform"):])["incident_category"]
+
+
+# --- place ----------------------------------------------------------------------------------------
+async def test_a_pin_outside_hue_is_refused_with_a_reason():
+    dispatcher = CollectingDispatcher()
+    values = await validate(form_tracker(location_payload(*DA_NANG), "incident_location", intent="share_location",
+                                         entities=pin(*DA_NANG), slots={"incident_category": "waste", "incident_description": "rác"}), dispatcher)
+    assert "incident_location" not in values and values["requested_slot"] == "incident_location"
+    assert "ngoài địa bàn thành phố Huế" in dispatcher.messages[0]["text"]
+    assert values["incident_attempts"] == "incident_location:1"
+
+
+async def test_a_pin_in_hue_is_the_place(store):
+    values = await validate(form_tracker(location_payload(*CENTRE), "incident_location", intent="share_location",
+                                         entities=pin(*CENTRE), slots={"incident_category": "waste"}))
+    assert values["incident_location"].startswith("GPS 16.46370")
+    assert values["incident_longitude"] == CENTRE[1] and values["requested_slot"] == "incident_photo_step"
+
+
+async def test_a_typed_address_is_the_place():
+    values = await validate(form_tracker("kiệt 12 Phan Bội Châu", "incident_location"))
+    assert values["incident_location"] == "kiệt 12 Phan Bội Châu" and values["incident_latitude"] is None
+
+
+# --- duplicates -----------------------------------------------------------------------------------
+async def test_an_open_report_nearby_is_offered_and_can_be_followed(store):
+    existing, _ = store.submit_report(NewReport(
+        idempotency_key="other:1", sender_id="other", category="waste", description="rác",
+        latitude=CENTRE[0] + 0.001, longitude=CENTRE[1]))  # about 110 m north
+    slots = {"incident_category": "waste", "incident_description": "rác đầy"}
+    values = await validate(form_tracker(location_payload(*CENTRE), "incident_location", intent="share_location",
+                                         entities=pin(*CENTRE), slots=slots))
+    assert values["incident_duplicate_code"] == existing.code
+    assert values["requested_slot"] == "incident_duplicate_choice"
+
+    values = await validate(form_tracker("/affirm", "incident_duplicate_choice", intent="affirm",
+                                         slots={**slots, "incident_duplicate_code": existing.code}, sender="me"))
+    assert values["incident_confirmation"] == "followed" and values["requested_slot"] is None
+    with store.session() as session:
+        senders = set(session.scalars(select(ReportFollower.sender_id).where(
+            ReportFollower.report_id == existing.id)))
+    assert senders == {"other", "me"}
+
+    dispatcher = CollectingDispatcher()
+    await ActionSubmitIncidentReport().run(dispatcher, form_tracker(
+        "/affirm", None, slots={"incident_confirmation": "followed", "incident_duplicate_code": existing.code}),
+        {})
+    assert existing.code in dispatcher.messages[0]["text"]
+    assert len(store.reports_of_sender("me")) == 0
+
+
+async def test_reports_farther_than_250_m_or_of_another_kind_are_not_duplicates(store):
+    store.submit_report(NewReport(idempotency_key="o:1", sender_id="o", category="waste", description="rác",
+                                  latitude=CENTRE[0] + 0.003, longitude=CENTRE[1]))  # ~330 m
+    store.submit_report(NewReport(idempotency_key="o:2", sender_id="o", category="trees", description="cây",
+                                  latitude=CENTRE[0], longitude=CENTRE[1]))
+    values = await validate(form_tracker(location_payload(*CENTRE), "incident_location", intent="share_location",
+                                         entities=pin(*CENTRE), slots={"incident_category": "waste"}))
+    assert values["incident_duplicate_code"] is None and values["requested_slot"] == "incident_photo_step"
+
+
+# --- photos and phone -----------------------------------------------------------------------------
+async def test_several_photos_then_done():
+    values = await validate(form_tracker('/share_photo{"photo": "ph-1"}', "incident_photo_step",
+                                         intent="share_photo", entities={"photo": "ph-1"}))
+    assert values["incident_photos"] == ["ph-1"] and values["requested_slot"] == "incident_photo_step"
+    values = await validate(form_tracker("https://example.org/a.jpg", "incident_photo_step",
+                                         slots={"incident_photos": ["ph-1"]}))
+    assert values["incident_photos"] == ["ph-1", "https://example.org/a.jpg"]
+    values = await validate(form_tracker("xong", "incident_photo_step", slots={"incident_photos": ["ph-1"]}))
+    assert values["incident_photo_step"] == "done" and values["requested_slot"] == "incident_phone"
+    dispatcher = CollectingDispatcher()
+    await ActionAskIncidentPhotoStep().run(dispatcher, form_tracker("", "incident_photo_step",
+                                                                    slots={"incident_photos": ["ph-1"]}), {})
+    assert dispatcher.messages[0]["buttons"][0]["title"] == "Xong"
+
+
+async def test_a_photo_sent_early_is_kept_and_the_step_asked_again():
+    values = await validate(form_tracker('/share_photo{"photo": "ph-9"}', "incident_description",
+                                         intent="share_photo", entities={"photo": "ph-9"}))
+    assert values["incident_photos"] == ["ph-9"] and values["requested_slot"] == "incident_description"
+    assert "incident_description" not in values
+
+
+@pytest.mark.parametrize("typed, expected", [("0905 123 456", "+84905123456"), ("+84 905.123.456", "+84905123456"),
+                                             ("bỏ qua", "none"), ("skip", "none")])
+async def test_phone_is_normalised_or_skipped(typed, expected):
+    values = await validate(form_tracker(typed, "incident_phone"))
+    assert values["incident_phone"] == expected and values["requested_slot"] == "incident_confirmation"
+
+
+async def test_an_invalid_phone_is_asked_again_with_an_example():
+    dispatcher = CollectingDispatcher()
+    values = await validate(form_tracker("12345", "incident_phone", language="en"), dispatcher)
+    assert "incident_phone" not in values and values["requested_slot"] == "incident_phone"
+    assert "0905 123 456" in dispatcher.messages[0]["text"]
+
+
+# --- failures, cancel, hotline ---------------------------------------------------------------------
+async def test_after_three_failures_skip_or_hotline_is_offered_and_skip_works():
+    dispatcher = CollectingDispatcher()
+    attempts = None
+    for _ in range(MAX_ATTEMPTS):
+        values = await validate(form_tracker("?", "incident_description",
+                                             slots={"incident_attempts": attempts}), dispatcher)
+        attempts = values["incident_attempts"]
+    assert attempts == f"incident_description:{MAX_ATTEMPTS}"
+    offer = dispatcher.messages[-1]
+    assert "1900 1075" in offer["text"] and [b["payload"] for b in offer["buttons"]] == ["bỏ qua", "/request_human"]
+    assert not any(m["buttons"] for m in dispatcher.messages[:-1])
+    values = await validate(form_tracker("bỏ qua", "incident_description", slots={"incident_attempts": attempts}))
+    assert values["incident_description"] == "skipped" and values["requested_slot"] == "incident_location"
+
+
+async def test_skip_is_not_accepted_for_a_required_step_before_three_failures():
+    values = await validate(form_tracker("bỏ qua", "incident_location"))
+    assert values["requested_slot"] == "incident_location" and "incident_location" not in values
+
+
+@pytest.mark.parametrize("word", ["hủy", "huy", "Cancel", "thôi không báo nữa"])
+async def test_cancel_at_any_step_stores_nothing(store, word):
+    values = await validate(form_tracker(word, "incident_phone"))
+    assert values == {"incident_confirmation": "cancelled", "incident_attempts": None, "requested_slot": None}
+    dispatcher = CollectingDispatcher()
+    events = await ActionSubmitIncidentReport().run(
+        dispatcher, form_tracker(word, None, slots={**FILLED, "incident_confirmation": "cancelled"}), {})
+    assert "không có gì được lưu" in dispatcher.messages[0]["text"]
+    assert store.reports_of_sender("u1") == []
+    assert slots_of(events)["incident_phone"] is None
+
+
+async def test_asking_for_a_person_ends_the_form_with_the_hotline(store):
+    values = await validate(form_tracker("/request_human", "incident_location", intent="request_human"))
+    assert values["incident_confirmation"] == "handoff" and values["requested_slot"] is None
+    dispatcher = CollectingDispatcher()
+    await ActionSubmitIncidentReport().run(dispatcher, form_tracker("x", None, slots={"incident_confirmation":
+                                                                                       "handoff"}), {})
+    assert "1900 1075" in dispatcher.messages[0]["text"] and store.reports_of_sender("u1") == []
+
+
+# --- summary, edit, confirm -----------------------------------------------------------------------
+async def test_summary_shows_everything_with_send_edit_cancel():
+    dispatcher = CollectingDispatcher()
+    await ActionAskIncidentConfirmation().run(dispatcher, form_tracker("", "incident_confirmation", slots=FILLED), {})
+    message = dispatcher.messages[0]
+    for shown in ("Chiếu sáng công cộng", "Đèn đường hỏng", "Lê Lợi", "+84905123456"):
+        assert shown in message["text"]
+    assert [b["title"] for b in message["buttons"]] == ["Gửi", "Sửa", "Hủy"]
+
+
+async def test_edit_asks_which_field_then_asks_that_field_again():
+    values = await validate(form_tracker("sửa", "incident_confirmation", slots=FILLED))
+    assert values["incident_editing"] is True and values["requested_slot"] == "incident_confirmation"
+    dispatcher = CollectingDispatcher()
+    await ActionAskIncidentConfirmation().run(
+        dispatcher, form_tracker("", "incident_confirmation", slots={**FILLED, "incident_editing": True}), {})
+    assert len(dispatcher.messages[0]["buttons"]) == 5
+    values = await validate(form_tracker('/inform{"edit_field": "incident_location"}', "incident_confirmation",
+                                         slots={**FILLED, "incident_editing": True},
+                                         entities={"edit_field": "incident_location"}))
+    assert values["incident_location"] is None and values["incident_editing"] is False
+    assert values["requested_slot"] == "incident_location"
+
+
+async def test_edit_with_the_field_typed():
+    values = await validate(form_tracker("sửa số điện thoại", "incident_confirmation", slots=FILLED))
+    assert values["incident_phone"] is None and values["requested_slot"] == "incident_phone"
+
+
+async def test_confirm_files_the_report_once_with_everything(store):
+    slots = {**FILLED, "incident_latitude": CENTRE[0], "incident_longitude": CENTRE[1]}
+    values = await validate(form_tracker("/affirm", "incident_confirmation", intent="affirm", slots=slots))
+    assert values["incident_confirmation"] == "confirmed" and values["requested_slot"] is None
+    confirmed = {**slots, "incident_confirmation": "confirmed"}
+    dispatcher = CollectingDispatcher()
+    for _ in range(2):  # a retried submit of the same confirming message
+        await ActionSubmitIncidentReport().run(dispatcher, form_tracker("/affirm", None, slots=confirmed), {})
+    codes = {re.search(r"HUE-\d{4}-\d{6}", m["text"]).group(0) for m in dispatcher.messages}
+    assert len(codes) == 1
+    [report] = store.reports_of_sender("u1")
+    assert report.code in codes and report.photos == ["ph-1"] and report.phone == "+84905123456"
+    assert (report.category, report.location_text, report.latitude) == ("street_lighting", "Lê Lợi", CENTRE[0])
+
+
+async def test_an_unclear_answer_to_the_summary_is_asked_again():
+    dispatcher = CollectingDispatcher()
+    values = await validate(form_tracker("hmm", "incident_confirmation", slots=FILLED), dispatcher)
+    assert values["requested_slot"] == "incident_confirmation" and "incident_confirmation" not in values
+    assert "Gửi" in dispatcher.messages[0]["text"]
+
+
+def test_the_language_stays_put_inside_a_form():
+    assert turn_language("inform", "vi", "en", in_form=True) == "en"
+    assert turn_language("speak_vietnamese", "en", "en", in_form=True) == "vi"
+    assert turn_language("inform", "vi", "en", in_form=False) == "vi"
+
+
+async def test_a_too_short_description_is_refused_and_a_long_one_trimmed_at_a_word():
+    dispatcher = CollectingDispatcher()
+    values = await validate(form_tracker("a", "incident_description"), dispatcher)
+    assert "incident_description" not in values and dispatcher.messages[0]["text"]
+    values = await validate(form_tracker("ổ gà " * 2000, "incident_description"), dispatcher)
+    assert 3990 <= len(values["incident_description"]) <= 4000
+    assert values["incident_description"].endswith("gà")  # cut at a word boundary
+    assert "giữ" in dispatcher.messages[-1]["text"]
+
+
+async def test_typed_edit_wins_over_an_nlu_yes():
+    values = await validate(form_tracker("sửa", "incident_confirmation", intent="affirm"))
+    assert values.get("incident_editing") is True and "incident_confirmation" not in values
+
+
+async def test_typed_new_report_wins_over_an_nlu_yes_when_a_duplicate_is_offered():
+    values = await validate(form_tracker("gửi mới", "incident_duplicate_choice", intent="affirm",
+                                         slots={**FILLED, "incident_photo_step": None, "incident_phone": None,
+                                                "incident_duplicate_code": "HUE-2026-000001"}))
+    assert values["incident_duplicate_choice"] == "new" and values["requested_slot"] == "incident_photo_step"

@@ -1,5 +1,6 @@
 """Whole conversations over Telegram and Zalo: the real servers, the real client libraries, the
 fake platforms. Each test asserts on what the platform was asked to show the user."""
+import json
 import re
 import sqlite3
 
@@ -12,6 +13,13 @@ def tracker_events(servers, sender):
     response = httpx.get(f"{servers.rasa_url}/conversations/{sender}/tracker", timeout=30)
     assert response.status_code == 200
     return response.json()["events"]
+
+
+def reports_of(servers, sender):
+    with sqlite3.connect(servers.settings.var_dir / "hue_assistant.sqlite3") as connection:
+        return connection.execute(
+            "SELECT code, channel, category, latitude, longitude, photos, phone FROM reports WHERE sender_id = ?",
+            (sender,)).fetchall()
 
 
 def trigger(servers, sender, intent):
@@ -46,15 +54,36 @@ def test_telegram_question_answered_in_english(servers, platforms):
     assert rows == [("tour.imperial_city", 1, "telegram")]
 
 
-def test_telegram_report_filed_and_status_looked_up(servers, platforms):
-    user = TelegramUser(servers, platforms, chat_id=710002, language="vi")
-    assert texts(user.say("đèn đường trước nhà tôi bị hỏng rồi")) == ["Bạn gặp sự cố gì? Hãy mô tả ngắn gọn."]
-    asked = texts(user.say("đèn không sáng mấy hôm nay"))
-    assert asked[0].startswith("Sự cố ở đâu?")
-    confirmation = " ".join(texts(user.say("45 Nguyễn Huệ")))
-    [code] = set(re.findall(r"HUE-\d{4}-\d{6}", confirmation))
-    status = texts(user.say(f"tra cứu phản ánh {code}"))[0]
-    assert status.startswith(f"{code}: Đã tiếp nhận") and "45 Nguyễn Huệ" in status
+def test_telegram_report_filed_with_location_and_photo_then_looked_up(servers, platforms):
+    """A tourist: category by button, the share-location keyboard,
+    a photo in three sizes, Done/Skip buttons, the summary's Send button, then the status."""
+    user = TelegramUser(servers, platforms, chat_id=710002, language="en")
+    asked = user.say("I want to report a problem")
+    assert texts(asked) == ["What kind of problem is it?"]
+    data = [b["callback_data"] for row in asked[-1]["reply_markup"]["inline_keyboard"] for b in row]
+    assert len(data) == 10 and all(len(d.encode()) <= 64 for d in data)
+
+    assert texts(user.tap(asked, "Waste and sanitation")) == ["What is the problem? Please describe it briefly."]
+    where = user.say("rubbish bags have been piling up for days")
+    assert texts(where)[0].startswith("Where is it?")
+    assert where[-1]["reply_markup"]["keyboard"] == [[{"text": "📍 Share location", "request_location": True}]]
+
+    photo_question = user.share_location(16.4702, 107.5792)
+    assert texts(photo_question)[-1].startswith("Do you have a photo of it?")
+    received = user.send_photo(["photo-small", "photo-medium", "photo-large"])
+    assert texts(received) == ["Photo received (1).", 'Send more photos, or tap "Done".']
+    assert received[0]["reply_markup"] == {"remove_keyboard": True}  # the location keyboard goes away
+    phone_question = user.tap(received, "Done")
+    assert texts(phone_question)[0].startswith("If staff may need to call you")
+    summary = user.tap(phone_question, "Skip")
+    assert "File this report?" in texts(summary)[-1] and "GPS 16.47020, 107.57920" in texts(summary)[-1]
+    [code] = set(re.findall(r"HUE-\d{4}-\d{6}", " ".join(texts(user.tap(summary, "Send")))))
+
+    [(_, channel, category, latitude, longitude, photos, phone)] = reports_of(servers, "710002")
+    assert (channel, category, latitude, longitude, json.loads(photos), phone) == (
+        "telegram", "waste", 16.4702, 107.5792, ["photo-large"], None)
+    status = texts(user.say(f"status of {code}"))[0]
+    assert status.startswith(f"{code}: ")
 
 
 def test_telegram_location_and_photo_reach_rasa_as_the_form_expects(servers, platforms):
@@ -66,6 +95,10 @@ def test_telegram_location_and_photo_reach_rasa_as_the_form_expects(servers, pla
     location, photo = said[-2], said[-1]
     assert location["text"] == '/share_location{"latitude": 16.4637, "longitude": 107.5909}'
     assert photo["text"] == '/share_photo{"photo": "large-id"}'
+    assert location["parse_data"]["intent"]["name"] == "share_location"
+    assert {e["entity"]: e["value"] for e in location["parse_data"]["entities"]} == {
+        "latitude": 16.4637, "longitude": 107.5909}
+    assert photo["parse_data"]["entities"][0]["value"] == "large-id"
     assert location["input_channel"] == "telegram"
     assert location["message_id"] == f"telegram:{location['metadata']['telegram']['update_id']}"
 
@@ -108,14 +141,26 @@ def test_zalo_follow_welcomes_and_a_question_is_answered(servers, platforms):
         "/feedback_helpful", "/feedback_not_helpful"]
 
 
-def test_zalo_report_filed_and_status_looked_up(servers, platforms):
+def test_zalo_report_filed_with_location_and_photo_then_looked_up(servers, platforms):
+    """A citizen: category and description from the first message, a shared location, an image,
+    the Xong button, a phone number, the summary's Gửi button, then the status."""
     user = ZaloUser(servers, platforms, user_id="8800002")
-    assert texts(user.say("đèn đường trước nhà tôi bị hỏng rồi")) == ["Bạn gặp sự cố gì? Hãy mô tả ngắn gọn."]
-    assert texts(user.say("đèn không sáng mấy hôm nay"))[0].startswith("Sự cố ở đâu?")
-    confirmation = " ".join(texts(user.say("45 Nguyễn Huệ")))
-    [code] = set(re.findall(r"HUE-\d{4}-\d{6}", confirmation))
+    asked = texts(user.say("cây đổ chắn ngang đường"))
+    assert asked[0].startswith("Sự cố ở đâu?")
+    photo_question = user.share_location(16.4551, 107.5988)
+    assert texts(photo_question)[-1].startswith("Bạn có ảnh chụp sự cố không?")
+    received = user.send_photo("https://photo-stal.zadn.vn/cay-do.jpg")
+    assert texts(received) == ["Đã nhận ảnh (1).", 'Bạn gửi thêm ảnh, hoặc bấm "Xong".']
+    assert texts(user.tap(received, "Xong"))[0].startswith("Để cán bộ liên hệ khi cần")
+    summary = user.say("0905 123 456")
+    assert "Gửi phản ánh này?" in texts(summary)[-1] and "+84905123456" in texts(summary)[-1]
+    [code] = set(re.findall(r"HUE-\d{4}-\d{6}", " ".join(texts(user.tap(summary, "Gửi")))))
+
+    [(_, channel, category, latitude, longitude, photos, phone)] = reports_of(servers, "8800002")
+    assert (channel, category, latitude, longitude, json.loads(photos), phone) == (
+        "zalo", "trees", 16.4551, 107.5988, ["https://photo-stal.zadn.vn/cay-do.jpg"], "+84905123456")
     status = texts(user.say(f"tra cứu phản ánh {code}"))[0]
-    assert status.startswith(f"{code}: Đã tiếp nhận") and "45 Nguyễn Huệ" in status
+    assert status.startswith(f"{code}: Đã tiếp nhận") and "GPS" in status
 
 
 def test_zalo_location_and_photo_reach_rasa_as_the_form_expects(servers, platforms):
@@ -127,6 +172,7 @@ def test_zalo_location_and_photo_reach_rasa_as_the_form_expects(servers, platfor
     assert said[-2]["text"] == '/share_location{"latitude": 16.4637, "longitude": 107.5909}'
     assert said[-1]["text"] == '/share_photo{"photo": "https://photo.zdn.vn/hole.jpg"}'
     assert said[-1]["input_channel"] == "zalo"
+    assert [e["parse_data"]["intent"]["name"] for e in said[-2:]] == ["share_location", "share_photo"]
 
 
 def test_zalo_status_notification_reaches_the_user(servers, platforms):

@@ -1,6 +1,7 @@
 """channels/zalo.py with zalo-sdk's real OA client talking to the fake Zalo OpenAPI and OAuth."""
 import asyncio
 import hashlib
+import json
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -37,7 +38,7 @@ def test_signature_follows_the_documented_formula():
 
 def test_signature_matches_what_the_fake_platform_signs(zalo_api):
     event = zalo_api.text_event(USER, "xin chào Huế")
-    body = __import__("json").dumps(event, ensure_ascii=False).encode()
+    body = json.dumps(event, ensure_ascii=False).encode()
     assert zalo_signature(zalo_api.app_id, body, event["timestamp"], zalo_api.oa_secret_key) == \
         zalo_api.sign(body, event["timestamp"])
     # The OA secret key signs webhooks, not the app secret.

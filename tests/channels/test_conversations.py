@@ -7,6 +7,7 @@ import sqlite3
 import httpx
 
 from tests.channels.users import TelegramUser, ZaloUser, new_since, texts
+from tests.fakes.telegram import message_update
 
 
 def tracker_events(servers, sender):
@@ -114,8 +115,6 @@ def test_telegram_status_notification_reaches_the_user(servers, platforms):
 
 def test_telegram_sticker_is_answered_politely_without_rasa(servers, platforms):
     user = TelegramUser(servers, platforms, chat_id=710005, language="en")
-    from tests.fakes.telegram import message_update
-
     replies = user.deliver(message_update(710005, "en", sticker={
         "file_id": "s", "file_unique_id": "u", "width": 1, "height": 1, "is_animated": False,
         "is_video": False, "type": "regular"}))

@@ -147,6 +147,10 @@ class CustomFormValidationAction(Action):
         requested = tracker.get_slot("requested_slot")
         slots = {name: tracker.get_slot(name) for name in self.cleared_slots()}
 
+        if (answer.intent or "").startswith("EXTERNAL_"):
+            # Not the user's answer but an event (a status notice): leave the step as it is, so the
+            # form rejects this turn, the event's rule runs, and the same question comes back.
+            return [SlotSet("requested_slot", requested)]
         if requested is None:  # the form is starting: a clean slate, then what the first message says
             step = await self.prefill(answer, tracker, language)
             step.values = {**{name: None for name in self.cleared_slots()}, **step.values}

@@ -226,7 +226,7 @@ class ValidateIncidentReportForm(CustomFormValidationAction):
         except Exception:  # noqa: BLE001 - a failed lookup must not stop a report
             logger.exception("duplicate lookup failed")
             return None
-        return nearby[0].code if nearby else None
+        return nearby[0].report.code if nearby else None
 
     async def read_incident_duplicate_choice(self, answer: Answer, tracker: Tracker, language: str) -> Step:
         wants_new = answer.says(NEW_WORDS) or answer.says(SKIP_WORDS)

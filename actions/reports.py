@@ -85,8 +85,8 @@ def detect_category(text: str) -> Optional[str]:
 
 # Words that introduce a place, folded; longer ones first so "in front of" wins over "in".
 _PLACE_MARKER_RE = re.compile(
-    r"(?<!\w)(in front of|opposite|outside|near|next to|at|on|in|tai|o|tren|gan|truoc|doi dien|"
-    r"ngay|doan|khu vuc)\s+(?=\w)")
+    r"(?<!\w)(in front of|opposite|outside|near|next to|at|on|in|tai|o|tren|gan|truoc so|doi dien|"
+    r"doan|khu vuc)\s+(?=\w)")
 # Lead-ins that only say "I want to report", not what or where.
 _REPORT_LEAD_RE = re.compile(
     r"^(?:(?:toi|minh|em|anh|chi|cho toi|cho minh|i)\s+)?(?:(?:muon|can|xin|want to|would like to|need to|"
@@ -208,3 +208,20 @@ def find_tracking_code(text: Optional[str]) -> Optional[str]:
 
 def category_buttons(language: str) -> List[Dict[str, str]]:
     return [{"title": c.en if language == "en" else c.vi, "payload": c.code} for c in CATEGORIES]
+
+
+# Status lifecycle: received → in_progress → resolved | rejected; a report may also be closed straight
+# from received. Closed reports are final (reopening is a new report).
+STATUS_TRANSITIONS: Dict[str, Tuple[str, ...]] = {
+    "received": ("in_progress", "resolved", "rejected"),
+    "in_progress": ("resolved", "rejected"),
+    "resolved": (),
+    "rejected": (),
+}
+OPEN_STATUSES: Tuple[str, ...] = ("received", "in_progress")
+CLOSED_STATUSES: Tuple[str, ...] = ("resolved", "rejected")
+
+
+def next_statuses(status: Optional[str]) -> Tuple[str, ...]:
+    """The statuses a report in `status` may move to (none for closed or unknown statuses)."""
+    return STATUS_TRANSITIONS.get(status or "", ())

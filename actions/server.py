@@ -1,4 +1,5 @@
-"""Action server entry point: rasa-sdk's Sanic app with our actions (later also Open311 routes).
+"""Action server entry point: rasa-sdk's Sanic app with our actions, the Open311 GeoReport v2 routes
+(/open311/v2) and the staff status endpoint (/staff).
 
 Run: python -m actions.server [--port 5055]
 """
@@ -12,6 +13,7 @@ from rasa_sdk.endpoint import create_app
 from rasa_sdk.executor import ActionExecutor
 from sanic import Sanic
 
+from actions import open311, staff
 from actions.services import Services, install
 from bot.settings import Settings
 
@@ -29,11 +31,18 @@ def open_services(settings: Settings) -> Services:
                     store=Store(settings.effective_database_url))
 
 
+def mount_back_office(app: Sanic) -> None:
+    """Open311 for the city's systems, the staff status endpoint; both read the installed services."""
+    app.blueprint(open311.blueprint())
+    app.blueprint(staff.blueprint())
+
+
 def build_app(settings: Settings) -> Sanic:
     executor = ActionExecutor()
     executor.register_package("actions")
     app = create_app(executor)
     app.ctx.settings = settings
+    mount_back_office(app)
 
     @app.before_server_start
     async def start_services(app, _loop=None):  # noqa: ANN001 - Sanic listener signature

@@ -10,23 +10,27 @@ import logging
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, Iterable, List, Optional, Tuple, Union
 from zoneinfo import ZoneInfo
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, func, select
+from sqlalchemy import Engine, create_engine, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from actions.models import AnswerFeedback, Report, ReportFollower, ReportStatusChange
-from actions.reports import distance_m, mask_phone, tracking_code
+from actions.reports import OPEN_STATUSES, distance_m, mask_phone, next_statuses, tracking_code
 
 logger = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 LOCAL_TIME = ZoneInfo("Asia/Ho_Chi_Minh")
-OPEN_STATUSES = ("received", "in_progress")
+
+
+def aware(moment: dt.datetime) -> dt.datetime:
+    """A stored time as timezone-aware: PostgreSQL returns it so, SQLite as naive UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
 
 
 @dataclass
@@ -72,6 +76,35 @@ class ReportView:
                    report.longitude, json.loads(report.photos or "[]"), report.phone, report.status,
                    report.created_at, report.updated_at,
                    [(h.status, h.note, h.created_at) for h in report.history])
+
+
+@dataclass(frozen=True)
+class Follower:
+    """Who hears about a report's status changes, and where and in which language."""
+
+    sender_id: str
+    channel: Optional[str]
+    language: Optional[str]
+
+
+@dataclass(frozen=True)
+class StatusChanged:
+    report: ReportView
+    followers: List[Follower]
+
+
+@dataclass(frozen=True)
+class NearbyReport:
+    report: ReportView
+    distance_m: float
+
+
+class UnknownReport(LookupError):
+    pass
+
+
+class InvalidTransition(ValueError):
+    pass
 
 
 def alembic_config(url: str) -> Config:
@@ -175,34 +208,98 @@ class Store:
                                       .order_by(Report.id.desc()).limit(limit)).all()
             return [ReportView.of(r) for r in reports]
 
-    def open_reports_near(self, category: str, latitude: float, longitude: float,
-                          radius_m: float = 250.0) -> List[ReportView]:
-        """Open reports (received / in progress) of `category` within `radius_m`, nearest first."""
-        # A bounding box in SQL (1° latitude ≈ 111 km), then the exact distance here.
-        dlat = radius_m / 111_000
-        dlon = radius_m / (111_000 * max(0.1, math.cos(math.radians(latitude))))
+    def _db_time(self, moment: dt.datetime) -> dt.datetime:
+        """A bound for comparisons with stored times: UTC, and naive on SQLite (which stores
+        CURRENT_TIMESTAMP as naive UTC text)."""
+        moment = moment.astimezone(dt.timezone.utc) if moment.tzinfo else moment
+        return moment.replace(tzinfo=None) if self.engine.dialect.name == "sqlite" else moment
+
+    def list_reports(self, categories: Iterable[str] = (), statuses: Iterable[str] = (),
+                     codes: Iterable[str] = (), start: Optional[dt.datetime] = None,
+                     end: Optional[dt.datetime] = None, limit: int = 1000) -> List[ReportView]:
+        """Reports newest first; each filter that is given narrows the result (start ≤ created_at ≤ end)."""
+        query = self._report_query().where(Report.code.is_not(None))
+        if categories:
+            query = query.where(Report.category.in_(list(categories)))
+        if statuses:
+            query = query.where(Report.status.in_(list(statuses)))
+        if codes:
+            query = query.where(Report.code.in_([c.upper() for c in codes]))
+        if start is not None:
+            query = query.where(Report.created_at >= self._db_time(start))
+        if end is not None:
+            query = query.where(Report.created_at <= self._db_time(end))
         with self.session() as session:
-            reports = session.scalars(self._report_query().where(
-                Report.category == category, Report.status.in_(OPEN_STATUSES),
-                Report.latitude.between(latitude - dlat, latitude + dlat),
-                Report.longitude.between(longitude - dlon, longitude + dlon))).all()
-            views = [ReportView.of(r) for r in reports]
-        near = [(distance_m((v.latitude, v.longitude), (latitude, longitude)), v) for v in views]
-        return [v for d, v in sorted(near, key=lambda pair: pair[0]) if d <= radius_m]
+            reports = session.scalars(query.order_by(Report.created_at.desc(), Report.id.desc())
+                                      .limit(limit)).all()
+            return [ReportView.of(r) for r in reports]
+
+    def _report_id(self, session: Session, code_or_id: Union[str, int]) -> Optional[int]:
+        if isinstance(code_or_id, int) or str(code_or_id).isdigit():
+            return session.scalar(select(Report.id).where(Report.id == int(code_or_id)))
+        return session.scalar(select(Report.id).where(Report.code == str(code_or_id).upper()))
+
+    def change_status(self, code_or_id: Union[str, int], status: str,
+                      note: Optional[str] = None) -> StatusChanged:
+        """Moves a report along received → in_progress → resolved | rejected, records the change
+        with its note, and returns the report with the followers to tell.
+
+        Raises UnknownReport, or InvalidTransition when the report's current status does not allow
+        `status` (also when another change won a race for the same report)."""
+        with self.session() as session, session.begin():
+            report_id = self._report_id(session, code_or_id)
+            if report_id is None:
+                raise UnknownReport(str(code_or_id))
+            current = session.scalar(select(Report.status).where(Report.id == report_id))
+            if status not in next_statuses(current):
+                raise InvalidTransition(f"{current} → {status} is not allowed")
+            # Conditional update: of two concurrent changes from the same status only one applies.
+            changed = session.execute(update(Report).where(Report.id == report_id, Report.status == current)
+                                      .values(status=status, updated_at=func.now())).rowcount
+            if changed != 1:
+                raise InvalidTransition(f"the report changed meanwhile; {status} was not applied")
+            session.add(ReportStatusChange(report_id=report_id, status=status, note=note or None))
+            followers = [Follower(f.sender_id, f.channel, f.language) for f in session.scalars(
+                select(ReportFollower).where(ReportFollower.report_id == report_id)
+                .order_by(ReportFollower.id))]
+        view = self.report_by_id(report_id)
+        logger.info("report %s: %s → %s (%d followers)", view.code, current, status, len(followers))
+        return StatusChanged(view, followers)
+
+    def add_follower(self, report_id: int, sender_id: str, channel: Optional[str],
+                     language: Optional[str]) -> bool:
+        """Adds a follower once; False when this sender already follows the report."""
+        try:
+            with self.session() as session, session.begin():
+                session.add(ReportFollower(report_id=report_id, sender_id=sender_id, channel=channel,
+                                           language=language))
+        except IntegrityError:
+            return False
+        return True
 
     def follow_report(self, code: str, sender_id: str, channel: Optional[str],
                       language: Optional[str]) -> Optional[ReportView]:
-        """Adds a follower to the report `code` (once per sender); None when there is no such report."""
+        """Makes `sender_id` a follower of the report `code` (once); None when there is no such report."""
         report = self.report_by_code(code)
-        if report is None:
-            return None
-        try:
-            with self.session() as session, session.begin():
-                session.add(ReportFollower(report_id=report.id, sender_id=sender_id, channel=channel,
-                                           language=language))
-        except IntegrityError:
-            pass  # already following
+        if report is not None:
+            self.add_follower(report.id, sender_id, channel, language)
         return report
+
+    def open_reports_near(self, category: str, latitude: float, longitude: float,
+                          radius_m: float = 250.0) -> List[NearbyReport]:
+        """Open reports of `category` within `radius_m` of a point, nearest first: a bounding box
+        in SQL (index-friendly, no GIS extension needed), then the exact distance here."""
+        lat_span = radius_m / 111_000 * 1.01  # metres per degree of latitude, with a margin
+        lon_span = lat_span / max(math.cos(math.radians(latitude)), 0.01)
+        query = self._report_query().where(
+            Report.category == category, Report.status.in_(OPEN_STATUSES),
+            Report.latitude.between(latitude - lat_span, latitude + lat_span),
+            Report.longitude.between(longitude - lon_span, longitude + lon_span))
+        with self.session() as session:
+            candidates = [ReportView.of(r) for r in session.scalars(query)]
+        near = [NearbyReport(r, distance_m((latitude, longitude), (r.latitude, r.longitude)))
+                for r in candidates]
+        return sorted((n for n in near if n.distance_m <= radius_m), key=lambda n: n.distance_m)
 
     def close(self) -> None:
         self.engine.dispose()

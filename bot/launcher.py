@@ -53,6 +53,11 @@ class RunningServers:
     def webhook_url(self, channel: str) -> str:
         return f"{self.rasa_url}/webhooks/{channel}/webhook"
 
+    @property
+    def action_url(self) -> str:
+        """The action server: /webhook for Rasa, /open311/v2 and /staff for the back office."""
+        return f"http://{self.settings.action_host}:{self.settings.action_port}"
+
 
 def write_credentials(settings: Settings) -> Path:
     """The credentials file Rasa is started with: credentials.yml's channels, only those whose
@@ -124,11 +129,28 @@ def server_env(settings: Settings, base: Optional[Mapping[str, str]] = None) -> 
         RASA_PORT=str(settings.rasa_port),
         HUE_VAR_DIR=str(settings.var_dir),
         HUE_INDEX_DIR=str(settings.knowledge_index_dir),
+        # The action server calls Rasa's API (status notifications) wherever Rasa really listens.
+        RASA_URL=settings.rasa_base_url,
+        OPEN311_API_KEYS=",".join(settings.open311_api_keys),
+        STAFF_API_KEYS=",".join(settings.staff_api_keys),
         **channel_env(settings),
     )
     if settings.redis_url:
         env["REDIS_URL"] = settings.redis_url
+    if settings.rasa_auth_token:
+        env["RASA_AUTH_TOKEN"] = settings.rasa_auth_token
+    else:
+        env.pop("RASA_AUTH_TOKEN", None)
     return env
+
+
+def rasa_command(settings: Settings, model: Path, credentials: Path) -> List[str]:
+    command = [str(RASA_BIN), "run", "--model", str(model), "--endpoints", "endpoints.yml",
+               "--credentials", str(credentials), "--interface", settings.rasa_host,
+               "--port", str(settings.rasa_port), "--enable-api", "--cors", "*"]
+    if settings.rasa_auth_token:  # protects the conversation API (the REST channel stays open)
+        command += ["--auth-token", settings.rasa_auth_token]
+    return command
 
 
 @contextmanager
@@ -155,11 +177,8 @@ def running_servers(
             if outputs else None,
         ))
         processes.append(subprocess.Popen(
-            [str(RASA_BIN), "run", "--model", str(model), "--endpoints", "endpoints.yml",
-             "--credentials", str(credentials), "--interface", settings.rasa_host,
-             "--port", str(settings.rasa_port), "--enable-api", "--cors", "*"],
-            cwd=PROJECT_ROOT, env=env, stdout=outputs.get("rasa"), stderr=subprocess.STDOUT
-            if outputs else None,
+            rasa_command(settings, model, credentials), cwd=PROJECT_ROOT, env=env,
+            stdout=outputs.get("rasa"), stderr=subprocess.STDOUT if outputs else None,
         ))
         _wait_http_ok(f"http://{settings.action_host}:{settings.action_port}/health", processes,
                       startup_timeout)
@@ -200,10 +219,11 @@ def main(argv: Optional[List[str]] = None) -> int:
             "\nThe Hue assistant is running.\n"
             "  REST:   POST %s  {\"sender\": \"me\", \"message\": \"xin chào\"}\n"
             "  Chat:   make shell   (in another terminal)\n"
+            "  Open311: GET %s/open311/v2/requests.json   (docs/reports.md)\n"
             "  Channels live: %s\n"
             "%s"
             "  Stop:   Ctrl-C\n",
-            servers.rest_url, ", ".join(settings.live_channels),
+            servers.rest_url, servers.action_url, ", ".join(settings.live_channels),
             "".join(f"  {name.capitalize()} webhook: {servers.webhook_url(name)}\n"
                     for name in settings.live_channels if name != "rest"),
         )

@@ -6,9 +6,9 @@ pydantic 1, the action server uses pydantic 2).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import List, Mapping, Optional
+from typing import List, Mapping, Optional, Tuple
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 HOTLINE = "1900 1075"
@@ -24,6 +24,11 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise ValueError(f"{name} must be an integer, got {raw!r}") from exc
 
 
+def _keys(env: Mapping[str, str], name: str) -> Tuple[str, ...]:
+    """A comma-separated list of secrets; blanks dropped."""
+    return tuple(key.strip() for key in (env.get(name) or "").split(",") if key.strip())
+
+
 def _missing(env: Mapping[str, str], names: List[str]) -> List[str]:
     return [name for name in names if not env.get(name)]
 
@@ -32,8 +37,8 @@ def _missing(env: Mapping[str, str], names: List[str]) -> List[str]:
 class TelegramSettings:
     """A Telegram bot: mounted when TELEGRAM_BOT_TOKEN is set."""
 
-    bot_token: str
-    webhook_secret: str
+    bot_token: str = field(repr=False)
+    webhook_secret: str = field(repr=False)
     api_base_url: Optional[str] = None  # e.g. a local Bot API server or the test fake; None = Telegram
 
     @classmethod
@@ -56,10 +61,10 @@ class ZaloSettings:
     """A Zalo Official Account: mounted when ZALO_APP_ID is set."""
 
     app_id: str
-    app_secret: str  # the app's secret: authenticates access token refreshes
-    oa_secret_key: str  # the OA's secret key: signs webhooks (not the app secret)
-    refresh_token: str
-    access_token: Optional[str] = None  # None: refreshed at the first send
+    app_secret: str = field(repr=False)  # the app's secret: authenticates access token refreshes
+    oa_secret_key: str = field(repr=False)  # the OA's secret key: signs webhooks (not the app secret)
+    refresh_token: str = field(repr=False)
+    access_token: Optional[str] = field(default=None, repr=False)  # None: refreshed at the first send
     api_base_url: str = "https://openapi.zalo.me"
     oauth_base_url: str = "https://oauth.zaloapp.com"
 
@@ -96,6 +101,14 @@ class Settings:
     knowledge_index_dir: Path = PROJECT_ROOT / "var" / "knowledge-index"
     embedding_model: Optional[str] = None  # sentence-transformers name or local path; None = MiniLM
     hotline: str = HOTLINE
+    # Back office. No keys (the default) means POST /open311/v2/requests.json and the staff status
+    # endpoint refuse every call; the public Open311 GETs work regardless. Secrets stay out of repr().
+    open311_api_keys: Tuple[str, ...] = field(default=(), repr=False)
+    staff_api_keys: Tuple[str, ...] = field(default=(), repr=False)
+    # Where the action server reaches Rasa's HTTP API to tell followers about status changes;
+    # None = http://{rasa_host}:{rasa_port}. The token is Rasa's --auth-token, when one is set.
+    rasa_url: Optional[str] = None
+    rasa_auth_token: Optional[str] = field(default=None, repr=False)
     telegram: Optional[TelegramSettings] = None
     zalo: Optional[ZaloSettings] = None
 
@@ -108,6 +121,10 @@ class Settings:
         """Input channels `make run` mounts: REST always, the others when configured."""
         return ["rest"] + [name for name, configured in (("telegram", self.telegram),
                                                            ("zalo", self.zalo)) if configured]
+
+    @property
+    def rasa_base_url(self) -> str:
+        return (self.rasa_url or f"http://{self.rasa_host}:{self.rasa_port}").rstrip("/")
 
     @property
     def effective_database_url(self) -> str:
@@ -129,6 +146,10 @@ class Settings:
             embedding_model=env.get("HUE_EMBEDDING_MODEL") or None,
             redis_url=env.get("REDIS_URL") or None,
             database_url=env.get("DATABASE_URL") or None,
+            open311_api_keys=_keys(env, "OPEN311_API_KEYS"),
+            staff_api_keys=_keys(env, "STAFF_API_KEYS"),
+            rasa_url=env.get("RASA_URL") or None,
+            rasa_auth_token=env.get("RASA_AUTH_TOKEN") or None,
             telegram=TelegramSettings.from_env(env),
             zalo=ZaloSettings.from_env(env),
         )

@@ -75,6 +75,9 @@ def database_url(request, tmp_path):
 
 
 E2E_TELEGRAM_SECRET = "e2e-webhook-secret"
+E2E_OPEN311_KEY = "e2e-open311-key"
+E2E_STAFF_KEY = "e2e-staff-key"
+E2E_RASA_TOKEN = "e2e-rasa-token"
 
 
 @pytest.fixture(scope="session")
@@ -92,7 +95,8 @@ def platforms():
 @pytest.fixture(scope="session")
 def servers(tmp_path_factory, platforms):
     """The real action server and Rasa server on free loopback ports with the trained model, with
-    REST, Telegram and Zalo mounted (one pair of servers for every end-to-end test)."""
+    REST, Telegram and Zalo mounted (one pair of servers for every end-to-end test), back-office keys
+    and a Rasa API token, so the status notification path runs as in production."""
     from bot.launcher import free_port, running_servers
     from bot.settings import PROJECT_ROOT, Settings
 
@@ -114,6 +118,7 @@ def servers(tmp_path_factory, platforms):
         "ZALO_OA_SECRET_KEY": zalo.oa_secret_key, "ZALO_ACCESS_TOKEN": zalo.access_token,
         "ZALO_REFRESH_TOKEN": zalo.refresh_token, "ZALO_API_BASE_URL": zalo.url,
         "ZALO_OAUTH_BASE_URL": zalo.url,
+        "OPEN311_API_KEYS": E2E_OPEN311_KEY, "STAFF_API_KEYS": E2E_STAFF_KEY, "RASA_AUTH_TOKEN": E2E_RASA_TOKEN,
     })
     log_dir = PROJECT_ROOT / "test-output" / "e2e-logs"
     with running_servers(settings, model, log_dir=log_dir) as running:

@@ -3,11 +3,9 @@ import re
 
 import pytest
 
-from actions import services
 from actions.report_form import ActionSubmitIncidentReport
 from actions.report_status import ActionCheckReportStatus
-from actions.store import NewReport, Store
-from bot.settings import Settings
+from actions.store import NewReport
 from tests.actions.conftest import make_tracker
 
 
@@ -20,10 +18,10 @@ def submit_tracker(sender="zalo-1", message_id="m-1", language="vi"):
     return tracker
 
 
-async def test_submit_stores_the_report_and_gives_a_code(store, dispatcher):
+async def test_submit_stores_the_report_and_gives_a_code(installed_store, dispatcher):
     events = await ActionSubmitIncidentReport().run(dispatcher, submit_tracker(), {})
     [code] = set(re.findall(r"HUE-\d{4}-\d{6}", dispatcher.messages[0]["text"]))
-    report = store.report_by_code(code)
+    report = installed_store.report_by_code(code)
     assert report.category == "street_lighting"
     assert report.description == "đèn đường hỏng mấy hôm" and report.location_text == "45 Lê Lợi"
     assert report.channel == "zalo" and report.sender_id == "zalo-1"
@@ -31,31 +29,31 @@ async def test_submit_stores_the_report_and_gives_a_code(store, dispatcher):
     assert all(e["value"] is None for e in events if e["name"] != "report_code")
 
 
-async def test_a_retried_submit_returns_the_same_code(store, dispatcher):
+async def test_a_retried_submit_returns_the_same_code(installed_store, dispatcher):
     await ActionSubmitIncidentReport().run(dispatcher, submit_tracker(), {})
     await ActionSubmitIncidentReport().run(dispatcher, submit_tracker(), {})
     codes = [re.findall(r"HUE-\d{4}-\d{6}", m["text"])[0] for m in dispatcher.messages]
     assert codes[0] == codes[1]
-    assert len(store.reports_of_sender("zalo-1")) == 1
+    assert len(installed_store.reports_of_sender("zalo-1")) == 1
 
 
-def file_report(store, sender):
-    report, _ = store.submit_report(NewReport(
+def file_report(installed_store, sender):
+    report, _ = installed_store.submit_report(NewReport(
         idempotency_key=f"{sender}:x", sender_id=sender, category="waste", description="rác chưa dọn",
         location_text="kiệt 12 Phan Bội Châu", phone="+84905123456", photos=["file-id-1"]))
     return report
 
 
-async def test_owner_sees_history_and_place(store, dispatcher):
-    report = file_report(store, "owner")
+async def test_owner_sees_history_and_place(installed_store, dispatcher):
+    report = file_report(installed_store, "owner")
     await ActionCheckReportStatus().run(
         dispatcher, make_tracker(f"tra cứu {report.code}", sender_id="owner"), {})
     text = dispatcher.messages[0]["text"]
     assert report.code in text and "Đã tiếp nhận" in text and "kiệt 12 Phan Bội Châu" in text
 
 
-async def test_someone_else_sees_status_only(store, dispatcher):
-    report = file_report(store, "owner")
+async def test_someone_else_sees_status_only(installed_store, dispatcher):
+    report = file_report(installed_store, "owner")
     await ActionCheckReportStatus().run(
         dispatcher, make_tracker(f"status {report.code}", sender_id="stranger", slots={"language": "en"}), {})
     text = dispatcher.messages[0]["text"]
@@ -64,13 +62,13 @@ async def test_someone_else_sees_status_only(store, dispatcher):
         assert private not in text
 
 
-async def test_without_a_code_lists_the_senders_reports(store, dispatcher):
-    report = file_report(store, "me")
+async def test_without_a_code_lists_the_senders_reports(installed_store, dispatcher):
+    report = file_report(installed_store, "me")
     await ActionCheckReportStatus().run(dispatcher, make_tracker("phản ánh của tôi sao rồi", sender_id="me"), {})
     assert report.code in dispatcher.messages[0]["text"]
 
 
-async def test_unknown_code_and_no_reports(store, dispatcher):
+async def test_unknown_code_and_no_reports(installed_store, dispatcher):
     await ActionCheckReportStatus().run(dispatcher, make_tracker("tra cứu HUE-2026-999999"), {})
     await ActionCheckReportStatus().run(dispatcher, make_tracker("what about my report", slots={"language": "en"}), {})
     assert "Không tìm thấy phản ánh HUE-2026-999999" in dispatcher.messages[0]["text"]

@@ -1,4 +1,4 @@
-"""actions/report_form.py: the report form's steps through actions/form_base.py, with a real store."""
+"""actions/report_form.py: the report form's steps through actions/form_base.py, with a real installed_store."""
 import json
 import re
 from typing import Any, Dict, Optional
@@ -120,7 +120,7 @@ async def test_a_pin_outside_hue_is_refused_with_a_reason():
     assert values["incident_attempts"] == "incident_location:1"
 
 
-async def test_a_pin_in_hue_is_the_place(store):
+async def test_a_pin_in_hue_is_the_place(installed_store):
     values = await validate(form_tracker(location_payload(*CENTRE), "incident_location", intent="share_location",
                                          entities=pin(*CENTRE), slots={"incident_category": "waste"}))
     assert values["incident_location"].startswith("GPS 16.46370")
@@ -133,8 +133,8 @@ async def test_a_typed_address_is_the_place():
 
 
 # --- duplicates -----------------------------------------------------------------------------------
-async def test_an_open_report_nearby_is_offered_and_can_be_followed(store):
-    existing, _ = store.submit_report(NewReport(
+async def test_an_open_report_nearby_is_offered_and_can_be_followed(installed_store):
+    existing, _ = installed_store.submit_report(NewReport(
         idempotency_key="other:1", sender_id="other", category="waste", description="rác",
         latitude=CENTRE[0] + 0.001, longitude=CENTRE[1]))  # about 110 m north
     slots = {"incident_category": "waste", "incident_description": "rác đầy"}
@@ -146,7 +146,7 @@ async def test_an_open_report_nearby_is_offered_and_can_be_followed(store):
     values = await validate(form_tracker("/affirm", "incident_duplicate_choice", intent="affirm",
                                          slots={**slots, "incident_duplicate_code": existing.code}, sender="me"))
     assert values["incident_confirmation"] == "followed" and values["requested_slot"] is None
-    with store.session() as session:
+    with installed_store.session() as session:
         senders = set(session.scalars(select(ReportFollower.sender_id).where(
             ReportFollower.report_id == existing.id)))
     assert senders == {"other", "me"}
@@ -156,13 +156,13 @@ async def test_an_open_report_nearby_is_offered_and_can_be_followed(store):
         "/affirm", None, slots={"incident_confirmation": "followed", "incident_duplicate_code": existing.code}),
         {})
     assert existing.code in dispatcher.messages[0]["text"]
-    assert len(store.reports_of_sender("me")) == 0
+    assert len(installed_store.reports_of_sender("me")) == 0
 
 
-async def test_reports_farther_than_250_m_or_of_another_kind_are_not_duplicates(store):
-    store.submit_report(NewReport(idempotency_key="o:1", sender_id="o", category="waste", description="rác",
+async def test_reports_farther_than_250_m_or_of_another_kind_are_not_duplicates(installed_store):
+    installed_store.submit_report(NewReport(idempotency_key="o:1", sender_id="o", category="waste", description="rác",
                                   latitude=CENTRE[0] + 0.003, longitude=CENTRE[1]))  # ~330 m
-    store.submit_report(NewReport(idempotency_key="o:2", sender_id="o", category="trees", description="cây",
+    installed_store.submit_report(NewReport(idempotency_key="o:2", sender_id="o", category="trees", description="cây",
                                   latitude=CENTRE[0], longitude=CENTRE[1]))
     values = await validate(form_tracker(location_payload(*CENTRE), "incident_location", intent="share_location",
                                          entities=pin(*CENTRE), slots={"incident_category": "waste"}))
@@ -228,24 +228,24 @@ async def test_skip_is_not_accepted_for_a_required_step_before_three_failures():
 
 
 @pytest.mark.parametrize("word", ["hủy", "huy", "Cancel", "thôi không báo nữa"])
-async def test_cancel_at_any_step_stores_nothing(store, word):
+async def test_cancel_at_any_step_stores_nothing(installed_store, word):
     values = await validate(form_tracker(word, "incident_phone"))
     assert values == {"incident_confirmation": "cancelled", "incident_attempts": None, "requested_slot": None}
     dispatcher = CollectingDispatcher()
     events = await ActionSubmitIncidentReport().run(
         dispatcher, form_tracker(word, None, slots={**FILLED, "incident_confirmation": "cancelled"}), {})
     assert "không có gì được lưu" in dispatcher.messages[0]["text"]
-    assert store.reports_of_sender("u1") == []
+    assert installed_store.reports_of_sender("u1") == []
     assert slots_of(events)["incident_phone"] is None
 
 
-async def test_asking_for_a_person_ends_the_form_with_the_hotline(store):
+async def test_asking_for_a_person_ends_the_form_with_the_hotline(installed_store):
     values = await validate(form_tracker("/request_human", "incident_location", intent="request_human"))
     assert values["incident_confirmation"] == "handoff" and values["requested_slot"] is None
     dispatcher = CollectingDispatcher()
     await ActionSubmitIncidentReport().run(dispatcher, form_tracker("x", None, slots={"incident_confirmation":
                                                                                        "handoff"}), {})
-    assert "1900 1075" in dispatcher.messages[0]["text"] and store.reports_of_sender("u1") == []
+    assert "1900 1075" in dispatcher.messages[0]["text"] and installed_store.reports_of_sender("u1") == []
 
 
 # --- summary, edit, confirm -----------------------------------------------------------------------
@@ -277,7 +277,7 @@ async def test_edit_with_the_field_typed():
     assert values["incident_phone"] is None and values["requested_slot"] == "incident_phone"
 
 
-async def test_confirm_files_the_report_once_with_everything(store):
+async def test_confirm_files_the_report_once_with_everything(installed_store):
     slots = {**FILLED, "incident_latitude": CENTRE[0], "incident_longitude": CENTRE[1]}
     values = await validate(form_tracker("/affirm", "incident_confirmation", intent="affirm", slots=slots))
     assert values["incident_confirmation"] == "confirmed" and values["requested_slot"] is None
@@ -287,7 +287,7 @@ async def test_confirm_files_the_report_once_with_everything(store):
         await ActionSubmitIncidentReport().run(dispatcher, form_tracker("/affirm", None, slots=confirmed), {})
     codes = {re.search(r"HUE-\d{4}-\d{6}", m["text"]).group(0) for m in dispatcher.messages}
     assert len(codes) == 1
-    [report] = store.reports_of_sender("u1")
+    [report] = installed_store.reports_of_sender("u1")
     assert report.code in codes and report.photos == ["ph-1"] and report.phone == "+84905123456"
     assert (report.category, report.location_text, report.latitude) == ("street_lighting", "Lê Lợi", CENTRE[0])
 

@@ -7,11 +7,13 @@ import sqlite3
 import httpx
 
 from tests.channels.users import TelegramUser, ZaloUser, new_since, texts
+from tests.conftest import E2E_RASA_TOKEN, E2E_STAFF_KEY
 from tests.fakes.telegram import message_update
 
 
 def tracker_events(servers, sender):
-    response = httpx.get(f"{servers.rasa_url}/conversations/{sender}/tracker", timeout=30)
+    response = httpx.get(f"{servers.rasa_url}/conversations/{sender}/tracker",
+                         params={"token": E2E_RASA_TOKEN}, timeout=30)
     assert response.status_code == 200
     return response.json()["events"]
 
@@ -23,11 +25,14 @@ def reports_of(servers, sender):
             (sender,)).fetchall()
 
 
-def trigger(servers, sender, intent):
-    """What the staff back office does to notify a user (Rasa's trigger_intent to the latest channel)."""
-    response = httpx.post(f"{servers.rasa_url}/conversations/{sender}/trigger_intent",
-                          params={"output_channel": "latest"}, json={"name": intent}, timeout=60)
+def change_status(servers, code, status, note):
+    """What staff do in the back office; the action server then notifies the reporter through
+    Rasa's trigger_intent with output_channel=latest, i.e. on the channel they used."""
+    response = httpx.post(f"{servers.action_url}/staff/reports/{code}/status", timeout=60,
+                          headers={"Authorization": f"Bearer {E2E_STAFF_KEY}"},
+                          json={"status": status, "note": note})
     assert response.status_code == 200, response.text
+    return response.json()
 
 
 # --- Telegram ---
@@ -57,7 +62,8 @@ def test_telegram_question_answered_in_english(servers, platforms):
 
 def test_telegram_report_filed_with_location_and_photo_then_looked_up(servers, platforms):
     """A tourist: category by button, the share-location keyboard,
-    a photo in three sizes, Done/Skip buttons, the summary's Send button, then the status."""
+    a photo in three sizes, Done/Skip buttons, the summary's Send button, the status lookup, and
+    a staff status change that reaches the chat."""
     user = TelegramUser(servers, platforms, chat_id=710002, language="en")
     asked = user.say("I want to report a problem")
     assert texts(asked) == ["What kind of problem is it?"]
@@ -86,6 +92,12 @@ def test_telegram_report_filed_with_location_and_photo_then_looked_up(servers, p
     status = texts(user.say(f"status of {code}"))[0]
     assert status.startswith(f"{code}: ")
 
+    before = len(user.sent())
+    changed = change_status(servers, code, "in_progress", "A crew is on the way")
+    assert changed["followers"] == [{"follower": "***", "channel": "telegram", "notified": True}]
+    [told] = texts(new_since(user.sent, before))
+    assert told.startswith(f"Update on report {code}: In progress (") and "Note: A crew is on the way" in told
+
 
 def test_telegram_location_and_photo_reach_rasa_as_the_form_expects(servers, platforms):
     user = TelegramUser(servers, platforms, chat_id=710003)
@@ -102,15 +114,6 @@ def test_telegram_location_and_photo_reach_rasa_as_the_form_expects(servers, pla
     assert photo["parse_data"]["entities"][0]["value"] == "large-id"
     assert location["input_channel"] == "telegram"
     assert location["message_id"] == f"telegram:{location['metadata']['telegram']['update_id']}"
-
-
-def test_telegram_status_notification_reaches_the_user(servers, platforms):
-    user = TelegramUser(servers, platforms, chat_id=710004, language="en")
-    user.say("hello")
-    before = len(user.sent())
-    trigger(servers, "710004", "greet")
-    notified = new_since(user.sent, before)
-    assert texts(notified) and texts(notified)[0].startswith("Hello!")
 
 
 def test_telegram_sticker_is_answered_politely_without_rasa(servers, platforms):
@@ -142,7 +145,8 @@ def test_zalo_follow_welcomes_and_a_question_is_answered(servers, platforms):
 
 def test_zalo_report_filed_with_location_and_photo_then_looked_up(servers, platforms):
     """A citizen: category and description from the first message, a shared location, an image,
-    the Xong button, a phone number, the summary's Gửi button, then the status."""
+    the Xong button, a phone number, the summary's Gửi button, the status lookup, and a staff
+    status change that reaches the user."""
     user = ZaloUser(servers, platforms, user_id="8800002")
     asked = texts(user.say("cây đổ chắn ngang đường"))
     assert asked[0].startswith("Sự cố ở đâu?")
@@ -161,6 +165,12 @@ def test_zalo_report_filed_with_location_and_photo_then_looked_up(servers, platf
     status = texts(user.say(f"tra cứu phản ánh {code}"))[0]
     assert status.startswith(f"{code}: Đã tiếp nhận") and "GPS" in status
 
+    before = len(user.sent())
+    changed = change_status(servers, code, "resolved", "Đã dọn cây đổ")
+    assert changed["followers"] == [{"follower": "***", "channel": "zalo", "notified": True}]
+    [told] = texts(new_since(user.sent, before))
+    assert told.startswith(f"Cập nhật phản ánh {code}: Đã xử lý xong (") and "Ghi chú: Đã dọn cây đổ" in told
+
 
 def test_zalo_location_and_photo_reach_rasa_as_the_form_expects(servers, platforms):
     user = ZaloUser(servers, platforms, user_id="8800003")
@@ -172,11 +182,3 @@ def test_zalo_location_and_photo_reach_rasa_as_the_form_expects(servers, platfor
     assert said[-1]["text"] == '/share_photo{"photo": "https://photo.zdn.vn/hole.jpg"}'
     assert said[-1]["input_channel"] == "zalo"
     assert [e["parse_data"]["intent"]["name"] for e in said[-2:]] == ["share_location", "share_photo"]
-
-
-def test_zalo_status_notification_reaches_the_user(servers, platforms):
-    user = ZaloUser(servers, platforms, user_id="8800004")
-    user.say("xin chào")
-    before = len(user.sent())
-    trigger(servers, "8800004", "greet")
-    assert texts(new_since(user.sent, before))[0].startswith("Xin chào!")

@@ -8,11 +8,14 @@ import httpx
 import pytest
 
 from tests.channels.users import TelegramUser, ZaloUser, texts
+from tests.conftest import E2E_RASA_TOKEN
 from tests.fakes.telegram import text_update
 
 
 def user_events(servers, sender):
-    response = httpx.get(f"{servers.rasa_url}/conversations/{sender}/tracker", timeout=30)
+    response = httpx.get(f"{servers.rasa_url}/conversations/{sender}/tracker",
+                         params={"token": E2E_RASA_TOKEN}, timeout=30)
+    assert response.status_code == 200, response.text
     return [e for e in response.json()["events"] if e["event"] == "user"]
 
 

@@ -2,6 +2,9 @@
 import httpx
 import pytest
 
+# The back-office keys and Rasa token the shared `servers` fixture starts with (tests/conftest.py).
+from tests.conftest import E2E_OPEN311_KEY, E2E_RASA_TOKEN, E2E_STAFF_KEY  # noqa: F401
+
 
 @pytest.fixture
 def chat(servers):

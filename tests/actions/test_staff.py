@@ -1,0 +1,164 @@
+"""actions/staff.py: the staff status endpoint served for real on a loopback port, with a stand-in for
+Rasa's HTTP API (its trigger_intent route) on another port, and the store on SQLite and PostgreSQL."""
+import logging
+
+import httpx
+import pytest
+from sanic.response import json as json_response
+
+from actions import services
+from actions.server import mount_back_office
+from actions.staff import NOTIFY_INTENT
+from actions.store import NewReport
+from bot.launcher import free_port
+from bot.settings import Settings
+from tests.actions.conftest import new_app, served
+
+STAFF_KEY = "staff-key-1"
+RASA_TOKEN = "rasa-secret-token"
+BEARER = {"Authorization": f"Bearer {STAFF_KEY}"}
+
+
+class FakeRasa:
+    """Rasa's POST /conversations/{id}/trigger_intent: records calls; some conversations fail."""
+
+    def __init__(self, failing=()):
+        self.calls = []
+        self.failing = set(failing)
+        self.app = new_app("fake_rasa")
+        self.app.add_route(self.trigger, "/conversations/<sender:path>/trigger_intent", methods=["POST"])
+
+    async def trigger(self, request, sender):
+        self.calls.append((sender, dict(request.args), request.json))
+        if sender in self.failing:
+            return json_response({"status": "failure"}, status=500)
+        return json_response({"tracker": {"sender_id": sender}, "messages": []})
+
+
+def report_with_followers(store):
+    report, _ = store.submit_report(NewReport(
+        idempotency_key="k1", sender_id="+84905123456", channel="hotline", language="vi",
+        category="trees", description="Cây đổ chắn đường", phone="+84905123456"))
+    store.add_follower(report.id, "tg-100200300", "telegram", "en")
+    store.add_follower(report.id, "open311:crm", "open311", "vi")  # a system, not a conversation
+    return report
+
+
+async def start_back_office(store, rasa_url, staff_keys=(STAFF_KEY,)):
+    settings = Settings(staff_api_keys=staff_keys, rasa_url=rasa_url, rasa_auth_token=RASA_TOKEN)
+    services.install(services.Services(settings=settings, store=store))
+    app = new_app("staff")
+    mount_back_office(app)
+    return app
+
+
+async def test_status_change_is_recorded_and_every_chat_follower_told(store):
+    report = report_with_followers(store)
+    rasa = FakeRasa()
+    async with served(rasa.app) as rasa_url:
+        app = await start_back_office(store, rasa_url)
+        async with served(app) as url, httpx.AsyncClient(base_url=url) as client:
+            response = await client.post(f"/staff/reports/{report.code}/status", headers=BEARER,
+                                         json={"status": "in_progress", "note": "Đội cây xanh đang đến"})
+    services.install(None)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["status"] == "in_progress" and body["open311_status"] == "open"
+    assert body["followers"] == [
+        {"follower": "***3456", "channel": "hotline", "notified": True},
+        {"follower": "***0300", "channel": "telegram", "notified": True}]
+    assert sorted(c[0] for c in rasa.calls) == ["+84905123456", "tg-100200300"]  # never the Open311 one
+    for _, args, payload in rasa.calls:
+        assert args == {"output_channel": ["latest"], "token": [RASA_TOKEN]}
+        assert payload == {"name": NOTIFY_INTENT, "entities": {"report_code": report.code}}
+    after = store.report_by_code(report.code)
+    assert after.status == "in_progress" and after.history[-1][1] == "Đội cây xanh đang đến"
+    assert "0905123456" not in response.text
+
+
+async def test_unreachable_followers_do_not_undo_the_change(store, caplog):
+    report = report_with_followers(store)
+    rasa = FakeRasa(failing={"tg-100200300"})
+    caplog.set_level(logging.INFO)
+    async with served(rasa.app) as rasa_url:
+        app = await start_back_office(store, rasa_url)
+        async with served(app) as url, httpx.AsyncClient(base_url=url) as client:
+            partly = await client.post(f"/staff/reports/{report.code}/status", headers=BEARER,
+                                       json={"status": "in_progress"})
+    # Rasa down altogether: nothing listens on the port any more.
+    app = await start_back_office(store, f"http://127.0.0.1:{free_port()}")
+    async with served(app) as url, httpx.AsyncClient(base_url=url) as client:
+        down = await client.post(f"/staff/reports/{report.code}/status", headers=BEARER,
+                                 json={"status": "resolved", "note": "Đã dọn cây"})
+    services.install(None)
+    assert [f["notified"] for f in partly.json()["followers"]] == [True, False]
+    assert down.status_code == 200 and [f["notified"] for f in down.json()["followers"]] == [False, False]
+    assert [h[0] for h in store.report_by_code(report.code).history] == ["received", "in_progress", "resolved"]
+    assert "not notified" in caplog.text
+    for secret in (RASA_TOKEN, "0905123456", "100200300"):
+        assert secret not in caplog.text
+
+
+@pytest.mark.parametrize("headers, words", [
+    ({}, "missing or invalid"),
+    ({"Authorization": "Bearer wrong"}, "missing or invalid"),
+    ({"Authorization": STAFF_KEY}, "missing or invalid"),  # no scheme
+    ({"Authorization": f"Basic {STAFF_KEY}"}, "missing or invalid"),
+])
+async def test_without_a_staff_key_nothing_changes(store, headers, words):
+    report = report_with_followers(store)
+    app = await start_back_office(store, "http://127.0.0.1:9")
+    async with served(app) as url, httpx.AsyncClient(base_url=url) as client:
+        response = await client.post(f"/staff/reports/{report.code}/status", headers=headers,
+                                     json={"status": "resolved"})
+    services.install(None)
+    assert response.status_code == 401 and words in response.json()[0]["description"]
+    assert response.headers["www-authenticate"].startswith("Bearer")
+    assert store.report_by_code(report.code).status == "received"
+
+
+async def test_no_staff_keys_configured(store):
+    report = report_with_followers(store)
+    app = await start_back_office(store, "http://127.0.0.1:9", staff_keys=())
+    async with served(app) as url, httpx.AsyncClient(base_url=url) as client:
+        response = await client.post(f"/staff/reports/{report.code}/status", headers=BEARER,
+                                     json={"status": "resolved"})
+    services.install(None)
+    assert response.status_code == 401 and "not configured" in response.json()[0]["description"]
+
+
+@pytest.mark.parametrize("body, code, words", [
+    ({"status": "done"}, 400, "status must be"),
+    ({"status": "received"}, 400, "status must be"),
+    ({"note": "no status"}, 400, "status must be"),
+    ({"status": "resolved", "note": 42}, 400, "note must be text"),
+    ({"status": "resolved", "note": "x" * 2001}, 400, "longer than"),
+    ("not json", 400, "JSON object"),
+    ([1, 2], 400, "JSON object"),
+])
+async def test_bad_bodies_are_400(store, body, code, words):
+    report = report_with_followers(store)
+    app = await start_back_office(store, "http://127.0.0.1:9")
+    async with served(app) as url, httpx.AsyncClient(base_url=url) as client:
+        if isinstance(body, str):
+            response = await client.post(f"/staff/reports/{report.code}/status", headers=BEARER, content=body)
+        else:
+            response = await client.post(f"/staff/reports/{report.code}/status", headers=BEARER, json=body)
+    services.install(None)
+    assert response.status_code == code and words in response.json()[0]["description"], response.text
+    assert store.report_by_code(report.code).status == "received"
+
+
+async def test_refused_transition_and_unknown_report(store):
+    report = report_with_followers(store)
+    store.change_status(report.code, "rejected", "trùng")
+    app = await start_back_office(store, "http://127.0.0.1:9")
+    async with served(app) as url, httpx.AsyncClient(base_url=url) as client:
+        refused = await client.post(f"/staff/reports/{report.code}/status", headers=BEARER,
+                                    json={"status": "in_progress"})
+        unknown = await client.post("/staff/reports/HUE-2026-999999/status", headers=BEARER,
+                                    json={"status": "resolved"})
+    services.install(None)
+    assert refused.status_code == 400 and "rejected → in_progress" in refused.json()[0]["description"]
+    assert unknown.status_code == 404 and "HUE-2026-999999" in unknown.json()[0]["description"]
+    assert store.report_by_code(report.code).status == "rejected"

@@ -7,7 +7,8 @@ import sqlite3
 import httpx
 
 from tests.channels.users import TelegramUser, ZaloUser, new_since, texts
-from tests.conftest import E2E_RASA_TOKEN, E2E_STAFF_KEY
+from tests.conftest import E2E_RASA_TOKEN
+from tests.e2e.test_report_backoffice import change_status
 from tests.fakes.telegram import message_update
 
 
@@ -25,14 +26,14 @@ def reports_of(servers, sender):
             (sender,)).fetchall()
 
 
-def change_status(servers, code, status, note):
-    """What staff do in the back office; the action server then notifies the reporter through
-    Rasa's trigger_intent with output_channel=latest, i.e. on the channel they used."""
-    response = httpx.post(f"{servers.action_url}/staff/reports/{code}/status", timeout=60,
-                          headers={"Authorization": f"Bearer {E2E_STAFF_KEY}"},
-                          json={"status": status, "note": note})
-    assert response.status_code == 200, response.text
-    return response.json()
+def staff_change_reaches(user, servers, code, status, note, channel):
+    """A staff status change in the back office; the action server notifies the reporter through
+    Rasa's trigger_intent with output_channel=latest, i.e. on `channel`. The text the user got."""
+    before = len(user.sent())
+    changed = change_status(servers, code, status, note)
+    assert changed["followers"] == [{"follower": "***", "channel": channel, "notified": True}]
+    [told] = texts(new_since(user.sent, before))
+    return told
 
 
 # --- Telegram ---
@@ -92,10 +93,7 @@ def test_telegram_report_filed_with_location_and_photo_then_looked_up(servers, p
     status = texts(user.say(f"status of {code}"))[0]
     assert status.startswith(f"{code}: ")
 
-    before = len(user.sent())
-    changed = change_status(servers, code, "in_progress", "A crew is on the way")
-    assert changed["followers"] == [{"follower": "***", "channel": "telegram", "notified": True}]
-    [told] = texts(new_since(user.sent, before))
+    told = staff_change_reaches(user, servers, code, "in_progress", "A crew is on the way", "telegram")
     assert told.startswith(f"Update on report {code}: In progress (") and "Note: A crew is on the way" in told
 
 
@@ -165,10 +163,7 @@ def test_zalo_report_filed_with_location_and_photo_then_looked_up(servers, platf
     status = texts(user.say(f"tra cứu phản ánh {code}"))[0]
     assert status.startswith(f"{code}: Đã tiếp nhận") and "GPS" in status
 
-    before = len(user.sent())
-    changed = change_status(servers, code, "resolved", "Đã dọn cây đổ")
-    assert changed["followers"] == [{"follower": "***", "channel": "zalo", "notified": True}]
-    [told] = texts(new_since(user.sent, before))
+    told = staff_change_reaches(user, servers, code, "resolved", "Đã dọn cây đổ", "zalo")
     assert told.startswith(f"Cập nhật phản ánh {code}: Đã xử lý xong (") and "Ghi chú: Đã dọn cây đổ" in told
 
 

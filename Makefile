@@ -23,12 +23,13 @@ export ACTION_ENDPOINT_URL ?= http://127.0.0.1:5055/webhook
 TRAIN_INPUTS := config.yml domain.yml $(shell find nlu_data -name '*.yml') bot/nlu.py bot/text.py
 
 .PHONY: help run shell test venvs validate train test-actions test-rasa test-stories test-nlu clean \
-	nlu-from-knowledge knowledge-index knowledge-eval
+	nlu-from-knowledge knowledge-index knowledge-eval telegram-polling test-channels
 
 help:
 	@echo "make run    start the assistant (action server + Rasa server) on embedded defaults"
 	@echo "make shell  chat with the running assistant in the terminal"
 	@echo "make test   validate data, run both pytest suites, train once, rasa test stories and NLU"
+	@echo "make telegram-polling  try a real Telegram bot without a public URL (next to make run)"
 
 $(VENV_RASA)/.installed: requirements/rasa.txt
 	rm -rf $(VENV_RASA)
@@ -77,6 +78,11 @@ run: venvs $(MODEL) knowledge-index
 shell: $(VENV_RASA)/.installed
 	$(PY_RASA) -m bot.chat
 
+# Long-polls Telegram and forwards each update to the running assistant's webhook (make run in
+# another terminal, with TELEGRAM_BOT_TOKEN and TELEGRAM_WEBHOOK_SECRET set in both).
+telegram-polling: $(VENV_RASA)/.installed
+	$(PY_RASA) -m channels.telegram poll
+
 validate: $(VENV_RASA)/.installed
 	$(RASA) data validate --config config.yml --domain domain.yml --data nlu_data
 
@@ -84,7 +90,13 @@ test-actions: $(VENV_ACT)/.installed
 	$(PY_ACT) -m pytest -q tests/actions tests/knowledge tests/bot/test_text.py tests/bot/test_knowledge_nlu.py
 
 test-rasa: $(VENV_RASA)/.installed $(VENV_ACT)/.installed $(MODEL) knowledge-index
-	HUE_MODEL_PATH=$(MODEL) $(PY_RASA) -m pytest -q tests/bot tests/e2e --ignore=tests/bot/test_knowledge_nlu.py
+	HUE_MODEL_PATH=$(MODEL) $(PY_RASA) -m pytest -q tests/bot tests/e2e tests/channels \
+	  --ignore=tests/bot/test_knowledge_nlu.py
+
+# The Telegram and Zalo channels alone (unit tests, then whole conversations on the real servers).
+test-channels: $(VENV_RASA)/.installed $(VENV_ACT)/.installed $(MODEL) knowledge-index
+	HUE_MODEL_PATH=$(MODEL) $(PY_RASA) -m pytest -q tests/channels tests/bot/test_settings.py \
+	  tests/bot/test_launcher.py
 
 test-stories: $(MODEL)
 	$(RASA) test core --stories tests/test_stories.yml --model $(MODEL) --out results/stories \

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping, Optional, Tuple
+from typing import List, Mapping, Optional, Tuple
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 HOTLINE = "1900 1075"
@@ -27,6 +27,63 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
 def _keys(env: Mapping[str, str], name: str) -> Tuple[str, ...]:
     """A comma-separated list of secrets; blanks dropped."""
     return tuple(key.strip() for key in (env.get(name) or "").split(",") if key.strip())
+
+
+def _missing(env: Mapping[str, str], names: List[str]) -> List[str]:
+    return [name for name in names if not env.get(name)]
+
+
+@dataclass(frozen=True)
+class TelegramSettings:
+    """A Telegram bot: mounted when TELEGRAM_BOT_TOKEN is set."""
+
+    bot_token: str = field(repr=False)
+    webhook_secret: str = field(repr=False)
+    api_base_url: Optional[str] = None  # e.g. a local Bot API server or the test fake; None = Telegram
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Optional["TelegramSettings"]:
+        if not env.get("TELEGRAM_BOT_TOKEN"):
+            return None
+        missing = _missing(env, ["TELEGRAM_WEBHOOK_SECRET"])
+        if missing:
+            raise ValueError(f"TELEGRAM_BOT_TOKEN is set but {', '.join(missing)} is not")
+        secret = env["TELEGRAM_WEBHOOK_SECRET"]
+        # Telegram accepts 1-256 characters A-Z, a-z, 0-9, _ and - as the webhook secret token.
+        if len(secret) > 256 or not all(c.isascii() and (c.isalnum() or c in "_-") for c in secret):
+            raise ValueError("TELEGRAM_WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+        return cls(bot_token=env["TELEGRAM_BOT_TOKEN"], webhook_secret=secret,
+                   api_base_url=env.get("TELEGRAM_API_BASE_URL") or None)
+
+
+@dataclass(frozen=True)
+class ZaloSettings:
+    """A Zalo Official Account: mounted when ZALO_APP_ID is set."""
+
+    app_id: str
+    app_secret: str = field(repr=False)  # the app's secret: authenticates access token refreshes
+    oa_secret_key: str = field(repr=False)  # the OA's secret key: signs webhooks (not the app secret)
+    refresh_token: str = field(repr=False)
+    access_token: Optional[str] = field(default=None, repr=False)  # None: refreshed at the first send
+    api_base_url: str = "https://openapi.zalo.me"
+    oauth_base_url: str = "https://oauth.zaloapp.com"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Optional["ZaloSettings"]:
+        if not env.get("ZALO_APP_ID"):
+            return None
+        missing = _missing(env, ["ZALO_APP_SECRET", "ZALO_OA_SECRET_KEY", "ZALO_REFRESH_TOKEN"])
+        if missing:
+            raise ValueError(f"ZALO_APP_ID is set but {', '.join(missing)} is not")
+        return cls(
+            app_id=env["ZALO_APP_ID"],
+            app_secret=env["ZALO_APP_SECRET"],
+            oa_secret_key=env["ZALO_OA_SECRET_KEY"],
+            refresh_token=env["ZALO_REFRESH_TOKEN"],
+            access_token=env.get("ZALO_ACCESS_TOKEN") or None,
+            api_base_url=(env.get("ZALO_API_BASE_URL") or cls.api_base_url).rstrip("/"),
+            oauth_base_url=(env.get("ZALO_OAUTH_BASE_URL") or cls.oauth_base_url).rstrip("/"),
+        )
 
 
 @dataclass(frozen=True)
@@ -52,10 +109,18 @@ class Settings:
     # None = http://{rasa_host}:{rasa_port}. The token is Rasa's --auth-token, when one is set.
     rasa_url: Optional[str] = None
     rasa_auth_token: Optional[str] = field(default=None, repr=False)
+    telegram: Optional[TelegramSettings] = None
+    zalo: Optional[ZaloSettings] = None
 
     @property
     def action_endpoint_url(self) -> str:
         return f"http://{self.action_host}:{self.action_port}/webhook"
+
+    @property
+    def live_channels(self) -> List[str]:
+        """Input channels `make run` mounts: REST always, the others when configured."""
+        return ["rest"] + [name for name, configured in (("telegram", self.telegram),
+                                                           ("zalo", self.zalo)) if configured]
 
     @property
     def rasa_base_url(self) -> str:
@@ -85,4 +150,6 @@ class Settings:
             staff_api_keys=_keys(env, "STAFF_API_KEYS"),
             rasa_url=env.get("RASA_URL") or None,
             rasa_auth_token=env.get("RASA_AUTH_TOKEN") or None,
+            telegram=TelegramSettings.from_env(env),
+            zalo=ZaloSettings.from_env(env),
         )

@@ -1,8 +1,10 @@
-"""Shared test helpers: loading NLU examples and the CI rule for tests that need real servers."""
+"""Shared test helpers: loading NLU examples, the CI rule for tests that need real servers, and the
+real servers themselves (with the Telegram and Zalo channels pointed at fake platforms)."""
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Dict, List
 
 import pytest
@@ -70,3 +72,54 @@ def database_url(request, tmp_path):
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'store.sqlite3'}"
     return request.getfixturevalue("postgres_url")
+
+
+E2E_TELEGRAM_SECRET = "e2e-webhook-secret"
+E2E_OPEN311_KEY = "e2e-open311-key"
+E2E_STAFF_KEY = "e2e-staff-key"
+E2E_RASA_TOKEN = "e2e-rasa-token"
+
+
+@pytest.fixture(scope="session")
+def platforms():
+    """Fake Telegram Bot API and Zalo OpenAPI for the whole session; the servers' channels use them."""
+    from tests.fakes.telegram import FakeTelegram
+    from tests.fakes.zalo import FakeZalo
+
+    telegram, zalo = FakeTelegram().start(), FakeZalo().start()
+    yield SimpleNamespace(telegram=telegram, zalo=zalo, telegram_secret=E2E_TELEGRAM_SECRET)
+    telegram.stop()
+    zalo.stop()
+
+
+@pytest.fixture(scope="session")
+def servers(tmp_path_factory, platforms):
+    """The real action server and Rasa server on free loopback ports with the trained model, with
+    REST, Telegram and Zalo mounted (one pair of servers for every end-to-end test), back-office keys
+    and a Rasa API token, so the status notification path runs as in production."""
+    from bot.launcher import free_port, running_servers
+    from bot.settings import PROJECT_ROOT, Settings
+
+    model = Path(os.environ.get("HUE_MODEL_PATH", PROJECT_ROOT / "models" / "hue-assistant.tar.gz"))
+    if not model.is_absolute():
+        model = PROJECT_ROOT / model
+    if not model.exists():
+        skip_or_fail(f"no trained model at {model} (make train)")
+    var_dir = tmp_path_factory.mktemp("var")
+    telegram, zalo = platforms.telegram, platforms.zalo
+    # The knowledge index is the project's (built by `make knowledge-index`); if it is missing or
+    # stale the action server builds it at start-up, which only takes longer.
+    settings = Settings.from_env({
+        "HUE_VAR_DIR": str(var_dir), "ACTION_PORT": str(free_port()), "RASA_PORT": str(free_port()),
+        "HUE_INDEX_DIR": str(PROJECT_ROOT / "var" / "knowledge-index"),
+        "TELEGRAM_BOT_TOKEN": telegram.token, "TELEGRAM_WEBHOOK_SECRET": E2E_TELEGRAM_SECRET,
+        "TELEGRAM_API_BASE_URL": telegram.url,
+        "ZALO_APP_ID": zalo.app_id, "ZALO_APP_SECRET": zalo.app_secret,
+        "ZALO_OA_SECRET_KEY": zalo.oa_secret_key, "ZALO_ACCESS_TOKEN": zalo.access_token,
+        "ZALO_REFRESH_TOKEN": zalo.refresh_token, "ZALO_API_BASE_URL": zalo.url,
+        "ZALO_OAUTH_BASE_URL": zalo.url,
+        "OPEN311_API_KEYS": E2E_OPEN311_KEY, "STAFF_API_KEYS": E2E_STAFF_KEY, "RASA_AUTH_TOKEN": E2E_RASA_TOKEN,
+    })
+    log_dir = PROJECT_ROOT / "test-output" / "e2e-logs"
+    with running_servers(settings, model, log_dir=log_dir) as running:
+        yield running

@@ -1,4 +1,5 @@
-"""Action server entry point: rasa-sdk's Sanic app with our actions (later also Open311 routes).
+"""Action server entry point: rasa-sdk's Sanic app with our actions and the hotline console's API
+(later also Open311 routes).
 
 Run: python -m actions.server [--port 5055]
 """
@@ -12,6 +13,7 @@ from rasa_sdk.endpoint import create_app
 from rasa_sdk.executor import ActionExecutor
 from sanic import Sanic
 
+from actions.hotline_api import hotline_api
 from actions.services import Services, install
 from bot.settings import Settings
 
@@ -34,6 +36,7 @@ def build_app(settings: Settings) -> Sanic:
     executor.register_package("actions")
     app = create_app(executor)
     app.ctx.settings = settings
+    app.blueprint(hotline_api(settings))
 
     @app.before_server_start
     async def start_services(app, _loop=None):  # noqa: ANN001 - Sanic listener signature

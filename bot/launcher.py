@@ -91,6 +91,16 @@ def server_env(settings: Settings, base: Optional[Mapping[str, str]] = None) -> 
         HUE_VAR_DIR=str(settings.var_dir),
         HUE_INDEX_DIR=str(settings.knowledge_index_dir),
     )
+    # The hotline console's configuration travels with the settings (unset ones are generated into
+    # var/, which both servers share).
+    for name, value in (("HOTLINE_USERS", settings.hotline_users),
+                        ("HOTLINE_SESSION_SECRET", settings.hotline_session_secret),
+                        ("HOTLINE_API_TOKEN", settings.hotline_api_token),
+                        ("HOTLINE_FEED_TOKEN", settings.hotline_feed_token)):
+        if value:
+            env[name] = value
+        else:
+            env.pop(name, None)
     return env
 
 
@@ -158,9 +168,10 @@ def main(argv: Optional[List[str]] = None) -> int:
             "\nThe Hue assistant is running.\n"
             "  REST:   POST %s  {\"sender\": \"me\", \"message\": \"xin chào\"}\n"
             "  Chat:   make shell   (in another terminal)\n"
-            "  Channels live: rest\n"
+            "  Hotline console: %s/webhooks/hotline/   (staff accounts: HOTLINE_USERS, docs/hotline.md)\n"
+            "  Channels live: rest, hotline\n"
             "  Stop:   Ctrl-C\n",
-            servers.rest_url,
+            servers.rest_url, servers.rasa_url,
         )
         while not stop["now"]:
             exited = [p for p in servers.processes if p.poll() is not None]

@@ -17,6 +17,7 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json
 
 from actions import services
+from actions.knowledge_answer import HOTLINE_CHANNEL as CHANNEL
 from actions.hotline_store import MAX_TOPICS, VERDICTS, HotlineStore, UnknownCall
 from actions.reports import CATEGORY_BY_CODE, mask_phone, normalize_phone, trim_description
 from actions.store import NewReport
@@ -28,7 +29,7 @@ MAX_BODY_BYTES = 16 * 1024
 MAX_QUERY_CHARS = 500
 MAX_ID_CHARS = 64
 MAX_DAYS = 90
-CHANNEL = "hotline"
+
 
 
 class BadRequest(ValueError):

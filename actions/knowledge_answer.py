@@ -24,7 +24,8 @@ from bot.text import fold_key, normalize
 MAX_QUERY_CHARS = 500
 RELATED_MAX = 3
 RELATED_MIN_RATIO = 0.75  # a related topic scores at least this share of the best one
-JSON_CHANNELS = {"rest", "hotline"}
+HOTLINE_CHANNEL = "hotline"
+JSON_CHANNELS = {"rest", HOTLINE_CHANNEL}
 logger = logging.getLogger(__name__)
 _FOLLOW_UP_RE = re.compile(r"^(con|the con|vay con|the thi|and|what about|how about|also)\b")
 
@@ -115,7 +116,8 @@ class ActionAnswerFromKnowledge(Action):
         result = await loop.run_in_executor(
             None, search_with_context, engine, question, language, tracker.get_slot("knowledge_topic"))
         channel = tracker.get_latest_input_channel()
-        await log_question(channel, result)
+        if channel != HOTLINE_CHANNEL:  # the hotline API logs its calls' questions itself, once
+            await log_question(channel, result)
         with_json = channel in JSON_CHANNELS
         if not result.answered:
             return self._decline(dispatcher, engine, result, language, with_json)

@@ -81,12 +81,11 @@ validate: $(VENV_RASA)/.installed
 	$(RASA) data validate --config config.yml --domain domain.yml --data nlu_data
 
 test-actions: $(VENV_ACT)/.installed
-	$(PY_ACT) -m pytest -q tests/actions tests/knowledge tests/bot/test_text.py tests/bot/test_knowledge_nlu.py \
-	  tests/bot/test_settings.py
+	$(PY_ACT) -m pytest -q tests/actions tests/knowledge tests/bot/test_text.py tests/bot/test_knowledge_nlu.py
 
 test-rasa: $(VENV_RASA)/.installed $(VENV_ACT)/.installed $(MODEL) knowledge-index
 	HUE_MODEL_PATH=$(MODEL) $(PY_RASA) -m pytest -q tests/bot tests/e2e tests/channels \
-	  --ignore=tests/bot/test_knowledge_nlu.py --ignore=tests/bot/test_settings.py
+	  --ignore=tests/bot/test_knowledge_nlu.py
 
 test-stories: $(MODEL)
 	$(RASA) test core --stories tests/test_stories.yml --model $(MODEL) --out results/stories \

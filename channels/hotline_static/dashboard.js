@@ -10,6 +10,7 @@
   const STATUSES = ["received", "in_progress", "resolved", "rejected"];
   const charts = {};
   let data = null;
+  let categoryNames = {};
 
   function draw(id, config) {
     if (charts[id]) charts[id].destroy();
@@ -38,7 +39,8 @@
     draw("chart-suggestions", {type: "doughnut", data: {labels: verdicts.map(t), datasets: [
       {data: verdicts.map((v) => data.suggestions.totals[v] || 0), backgroundColor: verdicts.map((v) => COLORS[v])}]}});
     const categories = Object.keys(data.reports.by_category);
-    draw("chart-reports", {type: "bar", options: stacked(), data: {labels: categories, datasets: STATUSES.map((s) => (
+    const categoryName = (code) => (categoryNames[code] ? categoryNames[code][i18n.lang] : code);
+    draw("chart-reports", {type: "bar", options: stacked(), data: {labels: categories.map(categoryName), datasets: STATUSES.map((s) => (
       {label: t(`status_${s}`), data: categories.map((c) => data.reports.by_category[c][s] || 0), backgroundColor: COLORS[s]}))}});
     $("median-resolve").textContent = data.resolve.median_hours == null ? t("no_data") : `${data.resolve.median_hours} ${t("hours")}`;
     $("resolved-count").textContent = `${data.resolve.resolved} ${t("resolved_count")}`;
@@ -57,6 +59,7 @@
     $("lang-toggle").addEventListener("click", i18n.toggle);
     const me = await fetch("me").then((r) => r.json());
     $("who").textContent = `${me.user} (${me.role})`;
+    (await fetch("categories").then((r) => r.json())).forEach((c) => { categoryNames[c.code] = c; });
     const response = await fetch("dashboard/data?days=14");
     if (!response.ok) return;
     data = await response.json();

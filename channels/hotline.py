@@ -1,10 +1,10 @@
 """The hotline 1900 1075 agent-assist console: a Rasa input channel at /webhooks/hotline/ serving the
 console page, the supervisor dashboard and their JSON endpoints.
 
-Each caller utterance (typed by staff, or posted by a speech-to-text feed) goes through Rasa as a
-message of the call (sender id = call id, channel `hotline`) for intent and entities, while the action
-server's hotline API (actions/hotline_api.py) returns the top knowledge suggestions; both run
-concurrently. Sign-in, sessions and roles: channels/hotline_auth.py. Next step and call feed:
+Each caller utterance (typed by staff, or posted by a speech-to-text feed) is parsed by Rasa's NLU
+(intent, entities) while the action server's hotline API (actions/hotline_api.py) returns the top
+knowledge suggestions, concurrently; then it goes through Rasa's dialogue as a message of the call
+(sender id = call id, channel `hotline`) in the background. Sign-in, sessions and roles: channels/hotline_auth.py. Next step and call feed:
 channels/hotline_assist.py. See docs/hotline.md.
 
     python -m channels.hotline hash-password      # a hash for HOTLINE_USERS
@@ -20,7 +20,7 @@ import sys
 import time
 import uuid
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Set, Text
 
 import httpx
 from sanic import Blueprint, response
@@ -152,6 +152,7 @@ class HotlineInput(InputChannel):
         self.feed_token = settings.hotline_feed_token
         self.feed = CallFeed()
         self.assets = load_assets()
+        self._dialogues: Set[asyncio.Task] = set()
 
     # -- sessions ------------------------------------------------------------------------------------
     def session_of(self, request: Request) -> Optional[StaffSession]:
@@ -205,28 +206,30 @@ class HotlineInput(InputChannel):
     # -- utterances ----------------------------------------------------------------------------------
     async def process_utterance(self, request: Request, on_new_message: Callable, call_id: str,
                                 text: str, source: str) -> dict:
-        """Rasa (intent, entities) and the knowledge suggestions, concurrently; the result is added to
-        the call's feed and returned."""
+        """The NLU parse (intent, entities) and the knowledge suggestions, concurrently; the result is
+        added to the call's feed and returned. The utterance then goes through the whole dialogue
+        (`on_new_message`, sender = call id, channel `hotline`) in the background: the call's Rasa
+        conversation is kept, but the agent does not wait for dialogue policies and actions
+        (docs/hotline.md, "Speed")."""
         started = time.perf_counter()
-        collector = CollectingOutputChannel()
-        message = UserMessage(text, collector, call_id, input_channel=self.name(),
-                              metadata={"hotline_source": source})
-        suggestions_response, rasa_outcome = await asyncio.gather(
+        agent = request.app.ctx.agent
+        suggestions_response, parse = await asyncio.gather(
             self.api.call("POST", "/search", {"query": text, "call_id": call_id}),
-            self.understand(request, on_new_message, message),
-            return_exceptions=True)
+            self.understand(agent, text), return_exceptions=True)
         if isinstance(suggestions_response, BaseException):
             raise suggestions_response
-        if suggestions_response.status_code == 404:
-            raise BadInput("no such call (start a call first)", 404)
         if suggestions_response.status_code != 200:
-            raise BadInput(suggestions_response.json().get("error", "search failed"),
-                           suggestions_response.status_code if suggestions_response.status_code < 500
-                           else 502)
+            status = suggestions_response.status_code
+            message = "no such call (start a call first)" if status == 404 else \
+                suggestions_response.json().get("error", "search failed")
+            raise BadInput(message, status if status < 500 else 502)
+        if isinstance(parse, BaseException):
+            logger.error("Rasa could not parse a hotline utterance: %r", parse)
+            parse = {}
+        self.converse(on_new_message, UserMessage(
+            text, CollectingOutputChannel(), call_id, input_channel=self.name(),
+            metadata={"hotline_source": source}))
         suggestions = suggestions_response.json()
-        parse = rasa_outcome if isinstance(rasa_outcome, dict) else {}
-        if isinstance(rasa_outcome, BaseException):
-            logger.error("Rasa could not process a hotline utterance: %r", rasa_outcome)
         intent = parse.get("intent") or {}
         items = suggestions.get("items") or []
         event = {
@@ -241,12 +244,20 @@ class HotlineInput(InputChannel):
         return self.feed.add(call_id, event)
 
     @staticmethod
-    async def understand(request: Request, on_new_message: Callable, message: UserMessage) -> dict:
-        """Runs the message through Rasa; the NLU parse of it (intent, entities) from the tracker."""
-        await on_new_message(message)
-        agent = request.app.ctx.agent
-        tracker = await agent.tracker_store.retrieve(message.sender_id)
-        return tracker.latest_message.parse_data if tracker is not None else {}
+    async def understand(agent, text: str) -> dict:
+        """Rasa's NLU parse of the utterance: the same trained pipeline the dialogue uses."""
+        return await agent.parse_message(text)
+
+    def converse(self, on_new_message: Callable, message: UserMessage) -> None:
+        """Runs the message through Rasa's dialogue without making the agent wait for it."""
+        async def run() -> None:
+            try:
+                await on_new_message(message)
+            except Exception:  # noqa: BLE001 - a dialogue failure must not break the console
+                logger.exception("Rasa dialogue failed for a hotline utterance")
+        task = asyncio.get_running_loop().create_task(run())
+        self._dialogues.add(task)  # keep a reference until it ends (asyncio keeps only weak ones)
+        task.add_done_callback(self._dialogues.discard)
 
     # -- routes --------------------------------------------------------------------------------------
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:

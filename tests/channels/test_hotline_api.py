@@ -3,6 +3,7 @@ sign-in required (401, or a redirect for pages), the supervisor's routes refused
 input refused (4xx with a JSON error), and the happy paths through Rasa's NLU, the knowledge engine
 and the report store."""
 import re
+import time
 
 import httpx
 import pytest
@@ -130,6 +131,23 @@ def test_a_vietnamese_question_gets_intent_and_three_sourced_suggestions(agent):
     assert result["next_step"] == {"action": "read_answer", "entry_id": "proc.citizen_id_card"}
     events = agent.get(f"/calls/{call_id}/events").json()["events"]
     assert [e["seq"] for e in events] == [result["seq"]]
+
+
+def test_each_utterance_also_goes_through_the_dialogue_as_the_calls_conversation(agent, hotline_servers):
+    call_id = start_call(agent)
+    agent.post("/webhook", json={"call_id": call_id, "text": "giờ mở cửa Đại Nội Huế"})
+    deadline = time.monotonic() + 30
+    while True:  # the dialogue runs in the background, after the agent has the suggestions
+        tracker = httpx.get(f"{hotline_servers.rasa_url}/conversations/{call_id}/tracker").json()
+        bot_jsons = [e.get("data", {}).get("custom") for e in tracker["events"] if e["event"] == "bot"]
+        if any(bot_jsons) or time.monotonic() > deadline:
+            break
+        time.sleep(0.3)
+    [user] = [e for e in tracker["events"] if e["event"] == "user"]
+    assert user["input_channel"] == "hotline" and user["text"] == "giờ mở cửa Đại Nội Huế"
+    assert user["parse_data"]["intent"]["name"] == "ask_tourism"
+    assert {"kind": "knowledge_answer", "entry_id": "tour.imperial_city"}.items() <= \
+        [j for j in bot_jsons if j][0].items()
 
 
 def test_a_reported_problem_suggests_a_prefilled_report(agent):

@@ -28,6 +28,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.shared.core.constants import REQUESTED_SLOT
+from rasa.shared.core.events import ActiveLoop, SlotSet
 
 from actions.reports import CATEGORIES
 from bot.settings import Settings
@@ -226,7 +228,7 @@ class HotlineInput(InputChannel):
         if isinstance(parse, BaseException):
             logger.error("Rasa could not parse a hotline utterance: %r", parse)
             parse = {}
-        self.converse(on_new_message, UserMessage(
+        self.converse(agent, on_new_message, UserMessage(
             text, CollectingOutputChannel(), call_id, input_channel=self.name(),
             metadata={"hotline_source": source}))
         suggestions = suggestions_response.json()
@@ -248,16 +250,30 @@ class HotlineInput(InputChannel):
         """Rasa's NLU parse of the utterance: the same trained pipeline the dialogue uses."""
         return await agent.parse_message(text)
 
-    def converse(self, on_new_message: Callable, message: UserMessage) -> None:
+    def converse(self, agent, on_new_message: Callable, message: UserMessage) -> None:
         """Runs the message through Rasa's dialogue without making the agent wait for it."""
         async def run() -> None:
             try:
                 await on_new_message(message)
+                await self.close_forms(agent, message.sender_id)
             except Exception:  # noqa: BLE001 - a dialogue failure must not break the console
                 logger.exception("Rasa dialogue failed for a hotline utterance")
         task = asyncio.get_running_loop().create_task(run())
         self._dialogues.add(task)  # keep a reference until it ends (asyncio keeps only weak ones)
         task.add_done_callback(self._dialogues.discard)
+
+    @staticmethod
+    async def close_forms(agent, sender_id: str) -> None:
+        """On the hotline the dialogue only listens: a chat form it started (the report form, on "đèn
+        đường hỏng") is closed again, so the caller's later words never fill it and nothing is filed
+        behind the agent's back — reports are filed from the console."""
+        async with agent.lock_store.lock(sender_id):
+            tracker = await agent.tracker_store.retrieve(sender_id)
+            if tracker is None or not tracker.active_loop_name:
+                return
+            tracker.update(ActiveLoop(None))
+            tracker.update(SlotSet(REQUESTED_SLOT, None))
+            await agent.tracker_store.save(tracker)
 
     # -- routes --------------------------------------------------------------------------------------
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:

@@ -159,6 +159,21 @@ def test_a_reported_problem_suggests_a_prefilled_report(agent):
     assert result["next_step"]["place"].startswith("đường Lê Lợi")
 
 
+def test_the_background_dialogue_never_keeps_a_form_open(agent, hotline_servers):
+    call_id = start_call(agent)
+    agent.post("/webhook", json={"call_id": call_id, "text": "tôi muốn phản ánh đèn đường hỏng ở Lê Lợi"})
+    deadline = time.monotonic() + 30
+    while True:
+        tracker = httpx.get(f"{hotline_servers.rasa_url}/conversations/{call_id}/tracker").json()
+        loops = [e["name"] for e in tracker["events"] if e["event"] == "active_loop"]
+        if (loops and loops[-1] is None) or time.monotonic() > deadline:
+            break
+        time.sleep(0.3)
+    assert loops[0] == "incident_report_form"  # the chat dialogue did start its form …
+    assert loops[-1] is None and not tracker["active_loop"].get("name")  # … and the channel closed it
+    assert tracker["slots"]["requested_slot"] is None
+
+
 @pytest.mark.parametrize("body,status", [
     ({"text": "xin chào"}, 400),
     ({"call_id": "call-x"}, 400),

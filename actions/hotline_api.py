@@ -17,8 +17,8 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json
 
 from actions import services
-from actions.knowledge_answer import HOTLINE_CHANNEL as CHANNEL
 from actions.hotline_store import MAX_TOPICS, VERDICTS, HotlineStore, UnknownCall
+from actions.knowledge_answer import HOTLINE_CHANNEL as CHANNEL
 from actions.reports import CATEGORY_BY_CODE, mask_phone, normalize_phone, trim_description
 from actions.store import NewReport
 from bot.settings import Settings
@@ -29,7 +29,6 @@ MAX_BODY_BYTES = 16 * 1024
 MAX_QUERY_CHARS = 500
 MAX_ID_CHARS = 64
 MAX_DAYS = 90
-
 
 
 class BadRequest(ValueError):
@@ -61,6 +60,15 @@ def language_field(body: dict) -> Optional[str]:
     if language not in ("vi", "en"):
         raise BadRequest("language must be vi or en")
     return language
+
+
+def phone_field(body: dict) -> Optional[str]:
+    """The caller's phone in E.164, or None when not given; a number that is not Vietnamese is refused."""
+    raw = text_field(body, "phone", 32, required=False)
+    phone = normalize_phone(raw) if raw else None
+    if raw and phone is None:
+        raise BadRequest("phone is not a Vietnamese phone number")
+    return phone
 
 
 def read_json(request: Request) -> dict:
@@ -142,10 +150,7 @@ def hotline_api(settings: Settings) -> Blueprint:
         body = read_json(request)
         call_id = text_field(body, "call_id", MAX_ID_CHARS)
         agent = text_field(body, "agent", MAX_ID_CHARS)
-        raw_phone = text_field(body, "phone", 32, required=False)
-        phone = normalize_phone(raw_phone) if raw_phone else None
-        if raw_phone and phone is None:
-            raise BadRequest("phone is not a Vietnamese phone number")
+        phone = phone_field(body)
         summary = await in_executor(records().start_call, call_id, agent, phone)
         return json(summary.as_json(), status=201)
 
@@ -193,10 +198,7 @@ def hotline_api(settings: Settings) -> Blueprint:
             raise BadRequest("unknown category")
         description, _trimmed = trim_description(text_field(body, "description", 8000))
         place = text_field(body, "location_text", 300, required=False)
-        raw_phone = text_field(body, "phone", 32, required=False)
-        phone = normalize_phone(raw_phone) if raw_phone else None
-        if raw_phone and phone is None:
-            raise BadRequest("phone is not a Vietnamese phone number")
+        phone = phone_field(body)
         hotline = records()
         call = await in_executor(hotline.call_summary, call_id)
         if call is None:

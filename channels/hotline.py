@@ -4,8 +4,8 @@ console page, the supervisor dashboard and their JSON endpoints.
 Each caller utterance (typed by staff, or posted by a speech-to-text feed) is parsed by Rasa's NLU
 (intent, entities) while the action server's hotline API (actions/hotline_api.py) returns the top
 knowledge suggestions, concurrently; then it goes through Rasa's dialogue as a message of the call
-(sender id = call id, channel `hotline`) in the background. Sign-in, sessions and roles: channels/hotline_auth.py. Next step and call feed:
-channels/hotline_assist.py. See docs/hotline.md.
+(sender id = call id, channel `hotline`) in the background. Sign-in, sessions and roles:
+channels/hotline_auth.py. Next step and call feed: channels/hotline_assist.py. See docs/hotline.md.
 
     python -m channels.hotline hash-password      # a hash for HOTLINE_USERS
 """
@@ -23,13 +23,12 @@ from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Set, Text
 
 import httpx
-from sanic import Blueprint, response
-from sanic.request import Request
-from sanic.response import HTTPResponse
-
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from rasa.shared.core.constants import REQUESTED_SLOT
 from rasa.shared.core.events import ActiveLoop, SlotSet
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
 
 from actions.reports import CATEGORIES
 from bot.settings import Settings
@@ -206,14 +205,16 @@ class HotlineInput(InputChannel):
                             headers=SECURITY_HEADERS)
 
     # -- utterances ----------------------------------------------------------------------------------
-    async def process_utterance(self, request: Request, on_new_message: Callable, call_id: str,
-                                text: str, source: str) -> dict:
-        """The NLU parse (intent, entities) and the knowledge suggestions, concurrently; the result is
-        added to the call's feed and returned. The utterance then goes through the whole dialogue
-        (`on_new_message`, sender = call id, channel `hotline`) in the background: the call's Rasa
-        conversation is kept, but the agent does not wait for dialogue policies and actions
-        (docs/hotline.md, "Speed")."""
+    async def process_utterance(self, request: Request, on_new_message: Callable, source: str) -> dict:
+        """`{call_id, text}` from the request: the NLU parse (intent, entities) and the knowledge
+        suggestions, concurrently; the result is added to the call's feed and returned. The utterance
+        then goes through the whole dialogue (`on_new_message`, sender = call id, channel `hotline`) in
+        the background: the call's Rasa conversation is kept, but the agent does not wait for dialogue
+        policies and actions (docs/hotline.md, "Speed")."""
         started = time.perf_counter()
+        body = json_body(request)
+        call_id = text_of(body, "call_id", 64)
+        text = text_of(body, "text", MAX_UTTERANCE_CHARS)
         agent = request.app.ctx.agent
         suggestions_response, parse = await asyncio.gather(
             self.api.call("POST", "/search", {"query": text, "call_id": call_id}),
@@ -388,19 +389,13 @@ class HotlineInput(InputChannel):
         @bp.route("/webhook", methods=["POST"])
         @agent_or_supervisor
         async def receive(request: Request, session: StaffSession) -> HTTPResponse:
-            body = json_body(request)
-            call_id = text_of(body, "call_id", 64)
-            text = text_of(body, "text", MAX_UTTERANCE_CHARS)
-            return ok(await self.process_utterance(request, on_new_message, call_id, text, "agent"))
+            return ok(await self.process_utterance(request, on_new_message, "agent"))
 
         @bp.route("/feed", methods=["POST"])
         @self.guarded(feed=True)
         async def transcript_feed(request: Request, session: StaffSession) -> HTTPResponse:
             """Utterance segments from a speech-to-text system on the phone line."""
-            body = json_body(request)
-            call_id = text_of(body, "call_id", 64)
-            text = text_of(body, "text", MAX_UTTERANCE_CHARS)
-            return ok(await self.process_utterance(request, on_new_message, call_id, text, "transcript"))
+            return ok(await self.process_utterance(request, on_new_message, "transcript"))
 
         @bp.route("/search", methods=["POST"])
         @agent_or_supervisor

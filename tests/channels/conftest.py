@@ -1,15 +1,12 @@
 """The real action server and Rasa server with the hotline console configured: an agent, a supervisor
 and a transcript-feed token; and HTTP clients signed in as each."""
-import os
-from pathlib import Path
-
 import httpx
 import pytest
 
 from bot.launcher import free_port, running_servers
 from bot.settings import PROJECT_ROOT, Settings
 from channels.hotline_auth import hash_password
-from tests.conftest import skip_or_fail
+from tests.conftest import trained_model
 
 AGENT = ("an.nguyen", "mat-khau-agent-1")
 SUPERVISOR = ("binh.tran", "mat-khau-super-2")
@@ -18,11 +15,7 @@ FEED_TOKEN = "feed-token-for-tests-0123456789"
 
 @pytest.fixture(scope="session")
 def hotline_servers(tmp_path_factory):
-    model = Path(os.environ.get("HUE_MODEL_PATH", PROJECT_ROOT / "models" / "hue-assistant.tar.gz"))
-    if not model.is_absolute():
-        model = PROJECT_ROOT / model
-    if not model.exists():
-        skip_or_fail(f"no trained model at {model} (make train)")
+    model = trained_model()
     var_dir = tmp_path_factory.mktemp("hotline-var")
     users = ",".join([f"{AGENT[0]}:agent:{hash_password(AGENT[1])}",
                       f"{SUPERVISOR[0]}:supervisor:{hash_password(SUPERVISOR[1])}"])

@@ -1,22 +1,15 @@
 """Starts the real action server and Rasa server on free loopback ports with the trained model."""
-import os
-from pathlib import Path
-
 import httpx
 import pytest
 
 from bot.launcher import free_port, running_servers
 from bot.settings import PROJECT_ROOT, Settings
-from tests.conftest import skip_or_fail
+from tests.conftest import trained_model
 
 
 @pytest.fixture(scope="session")
 def servers(tmp_path_factory):
-    model = Path(os.environ.get("HUE_MODEL_PATH", PROJECT_ROOT / "models" / "hue-assistant.tar.gz"))
-    if not model.is_absolute():
-        model = PROJECT_ROOT / model
-    if not model.exists():
-        skip_or_fail(f"no trained model at {model} (make train)")
+    model = trained_model()
     var_dir = tmp_path_factory.mktemp("var")
     # The knowledge index is the project's (built by `make knowledge-index`); if it is missing or
     # stale the action server builds it at start-up, which only takes longer.

@@ -7,6 +7,7 @@ server's event loop never blocks on embedding.
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from typing import Any, Dict, List, Optional, Text
 
@@ -15,6 +16,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
+from actions.hotline_store import HotlineStore
 from actions.replies import pick, reply_language
 from bot.settings import HOTLINE
 from bot.text import fold_key, normalize
@@ -22,7 +24,9 @@ from bot.text import fold_key, normalize
 MAX_QUERY_CHARS = 500
 RELATED_MAX = 3
 RELATED_MIN_RATIO = 0.75  # a related topic scores at least this share of the best one
-JSON_CHANNELS = {"rest", "hotline"}
+HOTLINE_CHANNEL = "hotline"
+JSON_CHANNELS = {"rest", HOTLINE_CHANNEL}
+logger = logging.getLogger(__name__)
 _FOLLOW_UP_RE = re.compile(r"^(con|the con|vay con|the thi|and|what about|how about|also)\b")
 
 
@@ -78,6 +82,20 @@ def search_with_context(engine, question: str, language: str, previous_topic: Op
     return engine.search(question, language=language)
 
 
+async def log_question(channel: Optional[str], result) -> None:
+    """One line in the question log for the dashboard; a failure there never blocks the answer."""
+    store = services.current().store
+    if store is None:
+        return
+    best = result.best
+    try:
+        await asyncio.get_running_loop().run_in_executor(
+            None, HotlineStore(store).log_question, channel, result.language,
+            best.entry_id if best else None, result.answered, result.confidence)
+    except Exception:  # noqa: BLE001 - the dashboard may miss a question; the caller must not
+        logger.exception("could not log the question")
+
+
 class ActionAnswerFromKnowledge(Action):
     def name(self) -> Text:
         return "action_answer_from_knowledge"
@@ -97,7 +115,10 @@ class ActionAnswerFromKnowledge(Action):
         loop = asyncio.get_running_loop()
         result = await loop.run_in_executor(
             None, search_with_context, engine, question, language, tracker.get_slot("knowledge_topic"))
-        with_json = tracker.get_latest_input_channel() in JSON_CHANNELS
+        channel = tracker.get_latest_input_channel()
+        if channel != HOTLINE_CHANNEL:  # the hotline API logs its calls' questions itself, once
+            await log_question(channel, result)
+        with_json = channel in JSON_CHANNELS
         if not result.answered:
             return self._decline(dispatcher, engine, result, language, with_json)
         best = result.hits[0]

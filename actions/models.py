@@ -84,3 +84,49 @@ class ReportFollower(Base):
     language: Mapped[Optional[str]] = mapped_column(String(8))
 
     report: Mapped[Report] = relationship(back_populates="followers")
+
+
+class QuestionLog(Base):
+    """One knowledge question, answered or declined, from any channel (no question text: it may hold
+    names or phone numbers). The dashboard's questions per day and answered-vs-declined."""
+
+    __tablename__ = "question_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(),
+                                                    index=True)
+    channel: Mapped[Optional[str]] = mapped_column(String(32))
+    language: Mapped[Optional[str]] = mapped_column(String(8))
+    entry_id: Mapped[Optional[str]] = mapped_column(String(96))
+    answered: Mapped[bool] = mapped_column(Boolean)
+    confidence: Mapped[float] = mapped_column(Float)
+
+
+class HotlineCall(Base):
+    """A hotline call handled in the console, and its end-of-call summary. Lists are JSON text."""
+
+    __tablename__ = "hotline_calls"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    call_id: Mapped[str] = mapped_column(String(64), unique=True)
+    agent: Mapped[str] = mapped_column(String(64), index=True)
+    phone: Mapped[Optional[str]] = mapped_column(String(20))  # E.164; never logged in full
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime(timezone=True))
+    utterances: Mapped[int] = mapped_column(Integer, default=0)
+    topics: Mapped[str] = mapped_column(Text, default="[]")        # entry ids / intents asked about
+    entries_used: Mapped[str] = mapped_column(Text, default="[]")  # suggestions the agent used
+    report_codes: Mapped[str] = mapped_column(Text, default="[]")
+
+
+class SuggestionFeedback(Base):
+    """A hotline agent's verdict on a knowledge suggestion: used, helpful or wrong."""
+
+    __tablename__ = "suggestion_feedback"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    call_id: Mapped[str] = mapped_column(String(64), index=True)
+    agent: Mapped[str] = mapped_column(String(64))
+    entry_id: Mapped[str] = mapped_column(String(96), index=True)
+    verdict: Mapped[str] = mapped_column(String(16))

@@ -1,5 +1,5 @@
 """Action server entry point: rasa-sdk's Sanic app with our actions, the Open311 GeoReport v2 routes
-(/open311/v2) and the staff status endpoint (/staff).
+(/open311/v2), the staff status endpoint (/staff) and the hotline console's internal API.
 
 Run: python -m actions.server [--port 5055]
 """
@@ -14,6 +14,7 @@ from rasa_sdk.executor import ActionExecutor
 from sanic import Sanic
 
 from actions import open311, staff
+from actions.hotline_api import hotline_api
 from actions.services import Services, install
 from bot.settings import Settings
 
@@ -43,6 +44,7 @@ def build_app(settings: Settings) -> Sanic:
     app = create_app(executor)
     app.ctx.settings = settings
     mount_back_office(app)
+    app.blueprint(hotline_api(settings))
 
     @app.before_server_start
     async def start_services(app, _loop=None):  # noqa: ANN001 - Sanic listener signature

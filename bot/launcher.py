@@ -26,8 +26,8 @@ logger = logging.getLogger(__name__)
 ACTION_PYTHON = PROJECT_ROOT / ".venv" / "bin" / "python"
 RASA_BIN = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
 # Rasa's credentials keys (module paths for our own channels), as listed in credentials.yml.
-CHANNEL_CLASSES = {"rest": "rest", "telegram": "channels.telegram.TelegramInput",
-                   "zalo": "channels.zalo.ZaloInput"}
+CHANNEL_CLASSES = {"rest": "rest", "hotline": "channels.hotline.HotlineInput",
+                   "telegram": "channels.telegram.TelegramInput", "zalo": "channels.zalo.ZaloInput"}
 
 
 def free_port() -> int:
@@ -141,6 +141,16 @@ def server_env(settings: Settings, base: Optional[Mapping[str, str]] = None) -> 
         env["RASA_AUTH_TOKEN"] = settings.rasa_auth_token
     else:
         env.pop("RASA_AUTH_TOKEN", None)
+    # The hotline console's configuration travels with the settings (unset ones are generated into
+    # var/, which both servers share).
+    for name, value in (("HOTLINE_USERS", settings.hotline_users),
+                        ("HOTLINE_SESSION_SECRET", settings.hotline_session_secret),
+                        ("HOTLINE_API_TOKEN", settings.hotline_api_token),
+                        ("HOTLINE_FEED_TOKEN", settings.hotline_feed_token)):
+        if value:
+            env[name] = value
+        else:
+            env.pop(name, None)
     return env
 
 
@@ -220,12 +230,13 @@ def main(argv: Optional[List[str]] = None) -> int:
             "  REST:   POST %s  {\"sender\": \"me\", \"message\": \"xin chào\"}\n"
             "  Chat:   make shell   (in another terminal)\n"
             "  Open311: GET %s/open311/v2/requests.json   (docs/reports.md)\n"
+            "  Hotline console: %s/webhooks/hotline/   (staff accounts: HOTLINE_USERS, docs/hotline.md)\n"
             "  Channels live: %s\n"
             "%s"
             "  Stop:   Ctrl-C\n",
-            servers.rest_url, servers.action_url, ", ".join(settings.live_channels),
+            servers.rest_url, servers.action_url, servers.rasa_url, ", ".join(settings.live_channels),
             "".join(f"  {name.capitalize()} webhook: {servers.webhook_url(name)}\n"
-                    for name in settings.live_channels if name != "rest"),
+                    for name in settings.live_channels if name not in ("rest", "hotline")),
         )
         while not stop["now"]:
             exited = [p for p in servers.processes if p.poll() is not None]

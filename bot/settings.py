@@ -6,6 +6,7 @@ pydantic 1, the action server uses pydantic 2).
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import List, Mapping, Optional, Tuple
@@ -111,6 +112,14 @@ class Settings:
     rasa_auth_token: Optional[str] = field(default=None, repr=False)
     telegram: Optional[TelegramSettings] = None
     zalo: Optional[ZaloSettings] = None
+    # Hotline console (channels/hotline.py): staff accounts "name:role:hash" separated by commas
+    # (hashes from `python -m channels.hotline hash-password`), secrets (generated into var/ when
+    # unset), the speech-to-text feed's token (unset: the feed needs a staff session).
+    hotline_users: str = field(default="", repr=False)
+    hotline_session_secret: Optional[str] = field(default=None, repr=False)
+    hotline_api_token: Optional[str] = field(default=None, repr=False)
+    hotline_feed_token: Optional[str] = field(default=None, repr=False)
+    hotline_session_hours: int = 12
 
     @property
     def action_endpoint_url(self) -> str:
@@ -118,13 +127,27 @@ class Settings:
 
     @property
     def live_channels(self) -> List[str]:
-        """Input channels `make run` mounts: REST always, the others when configured."""
-        return ["rest"] + [name for name, configured in (("telegram", self.telegram),
+        """Input channels `make run` mounts: REST and the hotline console always, the others when
+        configured."""
+        return ["rest", "hotline"] + [name for name, configured in (("telegram", self.telegram),
                                                            ("zalo", self.zalo)) if configured]
 
     @property
     def rasa_base_url(self) -> str:
         return (self.rasa_url or f"http://{self.rasa_host}:{self.rasa_port}").rstrip("/")
+
+    @property
+    def action_base_url(self) -> str:
+        return f"http://{self.action_host}:{self.action_port}"
+
+    def session_secret(self) -> str:
+        """HMAC key of the console's session cookies: HOTLINE_SESSION_SECRET or one kept in var/."""
+        return self.hotline_session_secret or stored_secret(self.var_dir, "hotline-session-secret")
+
+    def api_token(self) -> str:
+        """Token between the Rasa server's hotline channel and the action server's hotline API:
+        HOTLINE_API_TOKEN or one kept in var/ (both processes share var/)."""
+        return self.hotline_api_token or stored_secret(self.var_dir, "hotline-api-token")
 
     @property
     def effective_database_url(self) -> str:
@@ -152,4 +175,31 @@ class Settings:
             rasa_auth_token=env.get("RASA_AUTH_TOKEN") or None,
             telegram=TelegramSettings.from_env(env),
             zalo=ZaloSettings.from_env(env),
+            hotline_users=env.get("HOTLINE_USERS", ""),
+            hotline_session_secret=env.get("HOTLINE_SESSION_SECRET") or None,
+            hotline_api_token=env.get("HOTLINE_API_TOKEN") or None,
+            hotline_feed_token=env.get("HOTLINE_FEED_TOKEN") or None,
+            hotline_session_hours=_int(env, "HOTLINE_SESSION_HOURS", 12),
         )
+
+
+def stored_secret(var_dir: Path, name: str) -> str:
+    """A random secret kept in var_dir/name (mode 0600), created on first use.
+
+    Two processes starting together agree on one value: the file appears atomically (hard link of a
+    fully written temporary file), and whoever loses the race reads the winner's."""
+    path = var_dir / name
+    if path.exists():
+        return path.read_text().strip()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    temporary = var_dir / f".{name}.{os.getpid()}.{secrets.token_hex(4)}"
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(secrets.token_urlsafe(32))
+    try:
+        os.link(temporary, path)
+    except FileExistsError:
+        pass
+    finally:
+        temporary.unlink()
+    return path.read_text().strip()

@@ -113,14 +113,20 @@ class SearchEngine:
         """(entries best first, ranking scores, confidence features of the best entry).
 
         The one place the confidence features are computed, for search and for calibration alike."""
-        li = self.index.languages[language]
         fused = self.rank(dense, bm25, language, method)
         order = np.argsort(-fused, kind="stable")
-        top, second = order[0], order[1]
-        features = {"dense": float(dense[top]), "bm25": float(self.saturate(bm25[top], language)),
-                    "margin": float(fused[top] - fused[second]),
-                    "matched": li.lexical.matched_share(query, li.entry_vocabulary(top, exclude))}
+        features = self.candidate_features(query, language, dense, bm25, fused, order[0], order[1], exclude)
         return order, fused, features
+
+    def candidate_features(self, query: str, language: str, dense: np.ndarray, bm25: np.ndarray,
+                           fused: np.ndarray, position: int, rival: int,
+                           exclude: Optional[int] = None) -> Dict[str, float]:
+        """Confidence features of the entry at `position` against its strongest `rival` (for the best
+        entry the runner-up; for any other, the best): what `confidence` turns into a probability."""
+        li = self.index.languages[language]
+        return {"dense": float(dense[position]), "bm25": float(self.saturate(bm25[position], language)),
+                "margin": float(fused[position] - fused[rival]),
+                "matched": li.lexical.matched_share(query, li.entry_vocabulary(position, exclude))}
 
     def confidence(self, features: Dict[str, float], language: str) -> float:
         params = self.params[language]

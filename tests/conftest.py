@@ -22,6 +22,15 @@ def skip_or_fail(reason: str) -> None:
     pytest.skip(reason)
 
 
+def trained_model() -> Path:
+    """The model the end-to-end tests run (HUE_MODEL_PATH, relative to the project, or the default)."""
+    model = Path(os.environ.get("HUE_MODEL_PATH", ROOT / "models" / "hue-assistant.tar.gz"))
+    model = model if model.is_absolute() else ROOT / model
+    if not model.exists():
+        skip_or_fail(f"no trained model at {model} (make train)")
+    return model
+
+
 def load_nlu_examples(path: Path) -> Dict[str, List[str]]:
     """intent → plain example texts of a Rasa NLU YAML file."""
     return read_examples(path)

@@ -12,9 +12,10 @@ def keys(path):
 
 def test_only_configured_channels_are_mounted(tmp_path):
     rest_only = write_credentials(Settings.from_env({"HUE_VAR_DIR": str(tmp_path)}))
-    assert keys(rest_only) == ["rest"]
+    assert keys(rest_only) == ["rest", "channels.hotline.HotlineInput"]
     both = write_credentials(Settings.from_env({"HUE_VAR_DIR": str(tmp_path), **TELEGRAM, **ZALO}))
-    assert keys(both) == ["rest", "channels.telegram.TelegramInput", "channels.zalo.ZaloInput"]
+    assert keys(both) == ["rest", "channels.hotline.HotlineInput", "channels.telegram.TelegramInput",
+                          "channels.zalo.ZaloInput"]
     assert "s3cret" not in both.read_text() and "123:abc" not in both.read_text()  # no secrets on disk
 
 

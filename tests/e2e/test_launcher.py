@@ -53,7 +53,7 @@ def test_ctrl_c_stops_both_servers(tmp_path):
         launcher.send_signal(signal.SIGINT)
         assert launcher.wait(timeout=60) == 0
         rest = launcher.stdout.read()
-        assert "Channels live: rest, telegram\n" in rest
+        assert "Channels live: rest, hotline, telegram\n" in rest
         assert f"Telegram webhook: {webhooks}/telegram/webhook" in rest
         assert "Stopped both servers." in rest
         assert not port_open(rasa_port) and not port_open(action_port)

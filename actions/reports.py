@@ -87,6 +87,10 @@ def detect_category(text: str) -> Optional[str]:
 _PLACE_MARKER_RE = re.compile(
     r"(?<!\w)(in front of|opposite|outside|near|next to|at|on|in|tai|o|tren|gan|truoc so|doi dien|"
     r"doan|khu vuc)\s+(?=\w)")
+# Time words that end a place ("… ở Lê Lợi mấy hôm nay", "… on Le Loi since yesterday"); folded.
+_PLACE_END_RE = re.compile(
+    r"\s(?:may|hom qua|hom nay|tu hom|tu sang|tu toi|tu chieu|tu tuan|suot|ca tuan|ca thang|luc nay|"
+    r"since|for days|for a week|for weeks|all night|every night|every day|today|yesterday|last night)(?!\w)")
 # Lead-ins that only say "I want to report", not what or where.
 _REPORT_LEAD_RE = re.compile(
     r"^(?:(?:toi|minh|em|anh|chi|cho toi|cho minh|i)\s+)?(?:(?:muon|can|xin|want to|would like to|need to|"
@@ -108,7 +112,9 @@ def extract_place(text: str) -> Optional[str]:
     match = _PLACE_MARKER_RE.search(key, start)
     if match is None:
         return None
-    place = re.split(r"[,.;!?\n]", text[match.end():], maxsplit=1)[0].strip()
+    place = re.split(r"[,.;!?\n]", text[match.end():], maxsplit=1)[0]
+    when = _PLACE_END_RE.search(fold_key(place))  # "ở Lê Lợi mấy hôm nay": the place ends before "mấy"
+    place = (place[:when.start()] if when and len(fold_key(place)) == len(place) else place).strip()
     return place if len(place) >= 2 else None
 
 

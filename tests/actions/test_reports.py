@@ -92,6 +92,9 @@ def test_tracking_codes():
     ("cây đổ chắn đường tại 45 Nguyễn Huệ", "45 Nguyễn Huệ"),
     ("I want to report a fallen tree", None),
     ("đèn đường hỏng", None),
+    ("đèn đường hỏng ở đường Lê Lợi mấy hôm nay", "đường Lê Lợi"),  # the place ends at the time words
+    ("karaoke at 30 Pham Ngu Lao every night", "30 Pham Ngu Lao"),
+    ("rác chưa dọn ở chợ Từ Đàm", "chợ Từ Đàm"),  # "Từ" in a name is not "từ hôm qua"
 ])
 def test_extract_place(text, place):
     assert extract_place(text) == place

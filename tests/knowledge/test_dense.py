@@ -1,0 +1,29 @@
+"""knowledge/dense.py: the ONNX path gives the vectors torch gives, in the same order."""
+import numpy as np
+import pytest
+
+from knowledge.dense import Encoder
+
+TEXTS = ["làm căn cước ở đâu", "lam can cuoc o dau", "opening hours of the Imperial City",
+         "x", "giờ mở cửa Đại Nội và giá vé cho người nước ngoài, trẻ em, người cao tuổi " * 8]
+
+
+@pytest.fixture(scope="module")
+def encoders():
+    return Encoder(backend="torch", threads=1), Encoder(threads=1)
+
+
+def test_the_default_backend_is_onnx(encoders):
+    assert encoders[1].backend == "onnx" and encoders[0].backend == "torch"
+
+
+def test_onnx_and_torch_give_the_same_normalised_vectors(encoders):
+    torch_vectors, onnx_vectors = (encoder.encode(TEXTS, batch_size=2) for encoder in encoders)
+    assert onnx_vectors.shape == (len(TEXTS), 384) and onnx_vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(onnx_vectors, axis=1), 1.0, atol=1e-5)
+    # Batches are sorted by length inside the ONNX path; each vector must come back to its text.
+    assert (onnx_vectors * torch_vectors).sum(axis=1).min() > 0.9999
+
+
+def test_no_texts_gives_an_empty_matrix(encoders):
+    assert encoders[1].encode([]).shape == (0, 384)

@@ -1,7 +1,6 @@
 """Stores the 👍/👎 a user gives a knowledge answer, with the entry id (the satisfaction figure)."""
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any, Dict, List, Text
 
@@ -32,8 +31,7 @@ class ActionStoreFeedback(Action):
             dispatcher.utter_message(text=pick(language, "Cảm ơn bạn!", "Thank you!"))
             return []
         helpful = HELPFUL_INTENTS[intent]
-        loop = asyncio.get_running_loop()
-        await loop.run_in_executor(None, store.record_feedback, tracker.sender_id,
+        await services.in_executor(store.record_feedback, tracker.sender_id,
                                    tracker.get_latest_input_channel(), entry_id, language, helpful)
         if helpful:
             text = pick(language, "Cảm ơn bạn đã đánh giá!", "Thanks for the feedback!")

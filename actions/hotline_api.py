@@ -7,11 +7,10 @@ filed for a caller, and the supervisor dashboard's figures. Every route needs th
 """
 from __future__ import annotations
 
-import asyncio
 import functools
 import hmac
 import logging
-from typing import Any, Callable, Optional
+from typing import Callable, Optional
 
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json
@@ -86,10 +85,6 @@ def call_topic(suggestions) -> Optional[str]:
     return suggestions.items[0].entry_id if suggestions.answered and suggestions.items else None
 
 
-async def in_executor(function: Callable, *args: Any) -> Any:
-    return await asyncio.get_running_loop().run_in_executor(None, functools.partial(function, *args))
-
-
 def hotline_api(settings: Settings) -> Blueprint:
     token = settings.api_token()
     bp = Blueprint("hotline_api", url_prefix="/hotline-api")
@@ -135,12 +130,12 @@ def hotline_api(settings: Settings) -> Blueprint:
         engine = services.current().knowledge
         if engine is None:
             return error(503, "knowledge index not loaded")
-        result = await in_executor(suggest, engine, query, language, k)
+        result = await services.in_executor(suggest, engine, query, language, k)
         if call_id:  # a caller's utterance (not the agent's own search): part of the call and the log
             hotline = records()
-            await in_executor(hotline.record_utterance, call_id, call_topic(result))
+            await services.in_executor(hotline.record_utterance, call_id, call_topic(result))
             best = result.items[0].entry_id if result.items else None
-            await in_executor(hotline.log_question, CHANNEL, result.language, best, result.answered,
+            await services.in_executor(hotline.log_question, CHANNEL, result.language, best, result.answered,
                               result.confidence)
         return json(result.as_json())
 
@@ -151,13 +146,13 @@ def hotline_api(settings: Settings) -> Blueprint:
         call_id = text_field(body, "call_id", MAX_ID_CHARS)
         agent = text_field(body, "agent", MAX_ID_CHARS)
         phone = phone_field(body)
-        summary = await in_executor(records().start_call, call_id, agent, phone)
+        summary = await services.in_executor(records().start_call, call_id, agent, phone)
         return json(summary.as_json(), status=201)
 
     @bp.get("/calls/<call_id>")
     @handler
     async def get_call(request: Request, call_id: str) -> HTTPResponse:
-        summary = await in_executor(records().call_summary, call_id)
+        summary = await services.in_executor(records().call_summary, call_id)
         if summary is None:
             raise UnknownCall(call_id)
         return json(summary.as_json())
@@ -169,7 +164,7 @@ def hotline_api(settings: Settings) -> Blueprint:
         intents = body.get("intents", [])
         if not isinstance(intents, list) or not all(isinstance(i, str) and len(i) <= 64 for i in intents):
             raise BadRequest("intents must be a list of intent names")
-        return json((await in_executor(records().end_call, call_id, intents[:MAX_TOPICS])).as_json())
+        return json((await services.in_executor(records().end_call, call_id, intents[:MAX_TOPICS])).as_json())
 
     @bp.post("/feedback")
     @handler
@@ -184,7 +179,7 @@ def hotline_api(settings: Settings) -> Blueprint:
         engine = services.current().knowledge
         if engine is not None and entry_id not in engine.index.entries:
             raise BadRequest("unknown entry_id")
-        await in_executor(records().record_suggestion_feedback, call_id, agent, entry_id, verdict)
+        await services.in_executor(records().record_suggestion_feedback, call_id, agent, entry_id, verdict)
         return json({"call_id": call_id, "entry_id": entry_id, "verdict": verdict}, status=201)
 
     @bp.post("/reports")
@@ -200,15 +195,15 @@ def hotline_api(settings: Settings) -> Blueprint:
         place = text_field(body, "location_text", 300, required=False)
         phone = phone_field(body)
         hotline = records()
-        call = await in_executor(hotline.call_summary, call_id)
+        call = await services.in_executor(hotline.call_summary, call_id)
         if call is None:
             raise UnknownCall(call_id)
         store = services.current().store
-        report, created = await in_executor(store.submit_report, NewReport(
+        report, created = await services.in_executor(store.submit_report, NewReport(
             idempotency_key=f"hotline:{call_id}:{key}", sender_id=call_id, category=category,
             description=description, channel=CHANNEL, language=language_field(body) or "vi",
             location_text=place, phone=phone))
-        await in_executor(hotline.record_report, call_id, report.code)
+        await services.in_executor(hotline.record_report, call_id, report.code)
         logger.info("hotline report %s for call %s (phone %s)", report.code, call_id, mask_phone(phone))
         return json({"code": report.code, "created": created, "category": report.category,
                      "status": report.status}, status=201 if created else 200)
@@ -222,6 +217,6 @@ def hotline_api(settings: Settings) -> Blueprint:
             raise BadRequest("days must be an integer") from exc
         if not 1 <= days <= MAX_DAYS:
             raise BadRequest(f"days must be from 1 to {MAX_DAYS}")
-        return json(await in_executor(records().dashboard, days))
+        return json(await services.in_executor(records().dashboard, days))
 
     return bp

@@ -6,7 +6,6 @@ server's event loop never blocks on embedding.
 """
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 from typing import Any, Dict, List, Optional, Text
@@ -89,8 +88,8 @@ async def log_question(channel: Optional[str], result) -> None:
         return
     best = result.best
     try:
-        await asyncio.get_running_loop().run_in_executor(
-            None, HotlineStore(store).log_question, channel, result.language,
+        await services.in_executor(
+            HotlineStore(store).log_question, channel, result.language,
             best.entry_id if best else None, result.answered, result.confidence)
     except Exception:  # noqa: BLE001 - the dashboard may miss a question; the caller must not
         logger.exception("could not log the question")
@@ -112,9 +111,8 @@ class ActionAnswerFromKnowledge(Action):
                 f"Xin lỗi, tôi chưa tra cứu được lúc này. Bạn vui lòng gọi tổng đài {HOTLINE}.",
                 f"Sorry, I can't look that up right now. Please call the city hotline {HOTLINE}."))
             return []
-        loop = asyncio.get_running_loop()
-        result = await loop.run_in_executor(
-            None, search_with_context, engine, question, language, tracker.get_slot("knowledge_topic"))
+        result = await services.in_executor(
+            search_with_context, engine, question, language, tracker.get_slot("knowledge_topic"))
         channel = tracker.get_latest_input_channel()
         if channel != HOTLINE_CHANNEL:  # the hotline API logs its calls' questions itself, once
             await log_question(channel, result)

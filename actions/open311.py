@@ -4,7 +4,6 @@ translations between our reports and the spec's services / service requests, the
 """
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import hashlib
 import hmac
@@ -267,10 +266,6 @@ def _single(args: Any) -> Dict[str, str]:
     return {name: args.get(name) for name in args.keys()}
 
 
-async def _in_executor(function, *args):
-    return await asyncio.get_running_loop().run_in_executor(None, function, *args)
-
-
 def blueprint() -> Blueprint:
     """A fresh blueprint per app (Sanic registers a blueprint with one app only)."""
     bp = Blueprint("open311", url_prefix="/open311/v2")
@@ -298,7 +293,7 @@ def blueprint() -> Blueprint:
         if not key_allowed(given, keys):
             raise Open311Error(403, "api_key is missing or invalid")
         report = new_report(form, idempotency_key(given, request.headers.get("Idempotency-Key")))
-        stored, created = await _in_executor(services.current().store.submit_report, report)
+        stored, created = await services.in_executor(services.current().store.submit_report, report)
         headers = {} if created else {"Idempotent-Replayed": "true"}
         return reply([{"service_request_id": stored.code, "service_notice": SERVICE_NOTICES["received"],
                        "account_id": None}], headers=headers)
@@ -308,7 +303,7 @@ def blueprint() -> Blueprint:
         query = request_query(_single(request.args), dt.datetime.now(dt.timezone.utc))
         if query.codes == ():
             return reply([])  # ids were asked for, none of them is one of ours
-        reports = await _in_executor(partial(
+        reports = await services.in_executor(partial(
             services.current().store.list_reports, categories=query.categories, statuses=query.statuses,
             codes=query.codes or (), start=query.start, end=query.end, limit=query.limit))
         return reply([service_request(r) for r in reports])
@@ -316,7 +311,7 @@ def blueprint() -> Blueprint:
     @bp.get("/requests/<request_id:ext=json>")
     async def get_request(request: Request, request_id: str, ext: str) -> HTTPResponse:
         code = find_tracking_code(request_id)
-        report = await _in_executor(services.current().store.report_by_code, code) if code else None
+        report = await services.in_executor(services.current().store.report_by_code, code) if code else None
         if report is None:
             raise Open311Error(404, f"service_request_id {request_id} not found")
         return reply([service_request(report)])

@@ -2,7 +2,6 @@
 the intent EXTERNAL_report_status_changed (entity report_code) in the follower's conversation."""
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
 from typing import Any, Dict, List, Optional, Text
@@ -55,7 +54,7 @@ class ActionNotifyReportStatus(Action):
         if code is None or store is None:
             logger.warning("status change notice without a report code or a store (%s)", code)
             return []
-        report = await asyncio.get_running_loop().run_in_executor(None, store.report_by_code, code)
+        report = await services.in_executor(store.report_by_code, code)
         if report is None:
             logger.warning("status change notice for unknown report %s", code)
             return []

@@ -2,7 +2,6 @@
 filed from this conversation's sender. Someone else's report shows its status only."""
 from __future__ import annotations
 
-import asyncio
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
@@ -52,14 +51,13 @@ class ActionCheckReportStatus(Action):
         code = find_tracking_code(tracker.get_slot("report_code")) or find_tracking_code(
             (tracker.latest_message or {}).get("text"))
         store = services.current().store
-        loop = asyncio.get_running_loop()
         if store is None:
             dispatcher.utter_message(text=pick(
                 language, f"Xin lỗi, chưa tra cứu được lúc này. Bạn gọi {HOTLINE} nhé.",
                 f"Sorry, lookups are unavailable right now. Please call {HOTLINE}."))
             return []
         if code:
-            report = await loop.run_in_executor(None, store.report_by_code, code)
+            report = await services.in_executor(store.report_by_code, code)
             if report is None:
                 text = pick(language, f"Không tìm thấy phản ánh {code}. Bạn kiểm tra lại mã giúp tôi nhé.",
                             f"I can't find report {code}. Please check the code.")
@@ -67,7 +65,7 @@ class ActionCheckReportStatus(Action):
                 text = describe(report, language, owner=report.sender_id == tracker.sender_id)
             dispatcher.utter_message(text=text)
             return [SlotSet("report_code", code)]
-        reports = await loop.run_in_executor(None, store.reports_of_sender, tracker.sender_id)
+        reports = await services.in_executor(store.reports_of_sender, tracker.sender_id)
         if not reports:
             dispatcher.utter_message(text=pick(
                 language,

@@ -2,8 +2,10 @@
 start-up and installed here; tests install their own."""
 from __future__ import annotations
 
+import asyncio
+import functools
 from dataclasses import dataclass
-from typing import Optional
+from typing import Any, Callable, Optional
 
 from bot.settings import Settings
 
@@ -21,6 +23,11 @@ _current: Optional[Services] = None
 def install(services: Optional[Services]) -> None:
     global _current
     _current = services
+
+
+async def in_executor(function: Callable, *args: Any, **kwargs: Any) -> Any:
+    """Runs a blocking call (store, embedding) in the default executor, off the server's event loop."""
+    return await asyncio.get_running_loop().run_in_executor(None, functools.partial(function, *args, **kwargs))
 
 
 def current() -> Services:

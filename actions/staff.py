@@ -146,9 +146,8 @@ def blueprint() -> Blueprint:
             body = None
         wanted = status_request(body)
         store = services.current().store
-        loop = asyncio.get_running_loop()
         try:
-            changed = await loop.run_in_executor(None, store.change_status, code, wanted.status, wanted.note)
+            changed = await services.in_executor(store.change_status, code, wanted.status, wanted.note)
         except UnknownReport:
             raise Open311Error(404, f"report {code} not found")
         except InvalidTransition as exc:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Sequence, Text
+from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Sequence, Text, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -60,7 +60,6 @@ class Answer:
     text: str
     intent: Optional[str] = None
     entities: Mapping[str, Any] = field(default_factory=dict)
-    message_id: Optional[str] = None
 
     @classmethod
     def of(cls, tracker: Tracker) -> "Answer":
@@ -69,8 +68,7 @@ class Answer:
         for entity in latest.get("entities") or []:
             if entity.get("entity"):
                 entities[entity["entity"]] = entity.get("value")
-        return cls(normalize(latest.get("text") or ""), (latest.get("intent") or {}).get("name"),
-                   entities, latest.get("message_id"))
+        return cls(normalize(latest.get("text") or ""), (latest.get("intent") or {}).get("name"), entities)
 
     @property
     def key(self) -> str:
@@ -96,8 +94,8 @@ class Step:
     accepted: bool = True
 
     @classmethod
-    def rejected(cls, text: str, **values: Any) -> "Step":
-        return cls(values=dict(values), say=[{"text": text}], accepted=False)
+    def rejected(cls, text: str) -> "Step":
+        return cls(say=[{"text": text}], accepted=False)
 
     def tell(self, text: str, **extra: Any) -> "Step":
         self.say.append({"text": text, **extra})
@@ -112,6 +110,8 @@ class CustomFormValidationAction(Action):
 
     form_name: str = ""
     outcome_slot: str = ""  # its value tells the follow-up action how the form ended
+    # Outcomes that end the form before its last step; the base itself ends with these two.
+    early_outcomes: Tuple[str, ...] = ("cancelled", "handoff")
     attempts_slot: str = ""  # "<slot>:<failed answers>" for the step being asked
 
     def name(self) -> Text:
@@ -190,7 +190,7 @@ class CustomFormValidationAction(Action):
         for message in step.say:
             dispatcher.utter_message(**message)
         merged = {**slots, **step.values}
-        if merged.get(self.outcome_slot) in ("cancelled", "handoff", "followed"):
+        if merged.get(self.outcome_slot) in self.early_outcomes:
             next_slot = None  # the step ended the form early
         else:
             next_slot = next((name for name in self.steps(merged) if merged.get(name) is None), None)

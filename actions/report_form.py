@@ -7,7 +7,6 @@ what it already says ("đèn đường hỏng ở Lê Lợi"). A confirmed repor
 """
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import re
@@ -19,7 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
 from actions.form_base import (CONFIRM_WORDS, EDIT_WORDS, SKIP_WORDS, Answer, CustomFormValidationAction,
-                               Step, phrase_key)
+                               Step)
 from actions.handoff import handoff_text
 from actions.replies import pick, reply_language
 from actions.reports import (CATEGORY_BY_CODE, category_buttons, category_from_answer, describe_from_message,
@@ -35,7 +34,6 @@ DUPLICATE_RADIUS_M = 250.0
 MAX_PHOTOS = 10
 SKIPPED = "skipped"  # a step the user skipped after repeated failures
 NO_PHONE = "none"
-OUTCOMES = ("confirmed", "cancelled", "handoff", "followed")
 
 # The slots the form fills, all reset when a report starts, ends or is cancelled.
 REPORT_SLOTS = (
@@ -113,6 +111,7 @@ def _shown(value: Optional[str], none: str) -> str:
 class ValidateIncidentReportForm(CustomFormValidationAction):
     form_name = FORM
     outcome_slot = "incident_confirmation"
+    early_outcomes = CustomFormValidationAction.early_outcomes + ("followed",)  # a duplicate followed
     attempts_slot = "incident_attempts"
 
     def steps(self, slots: Mapping[str, Any]) -> Sequence[str]:
@@ -151,7 +150,7 @@ class ValidateIncidentReportForm(CustomFormValidationAction):
         requested = tracker.get_slot("requested_slot")
         if answer.entities.get("photo"):
             return self._add_photo(answer.entities["photo"], slots.get("incident_photos") or [], language)
-        if read_coordinates(answer) is not None and requested not in ("incident_location",):
+        if read_coordinates(answer) is not None and requested != "incident_location":
             step = await self.read_incident_location(answer, tracker, language)
             step.accepted = True  # a pin shared early does not count against the step being asked
             return step
@@ -219,10 +218,9 @@ class ValidateIncidentReportForm(CustomFormValidationAction):
         store = services.current().store
         if store is None:
             return None
-        loop = asyncio.get_running_loop()
         try:
-            nearby = await loop.run_in_executor(
-                None, lambda: store.open_reports_near(category, latitude, longitude, DUPLICATE_RADIUS_M))
+            nearby = await services.in_executor(store.open_reports_near, category, latitude, longitude,
+                                                DUPLICATE_RADIUS_M)
         except Exception:  # noqa: BLE001 - a failed lookup must not stop a report
             logger.exception("duplicate lookup failed")
             return None
@@ -233,9 +231,8 @@ class ValidateIncidentReportForm(CustomFormValidationAction):
         if not wants_new and (answer.intent == "affirm" or answer.says(FOLLOW_WORDS) or answer.says(CONFIRM_WORDS)):
             code = tracker.get_slot("incident_duplicate_code")
             store = services.current().store
-            report = await asyncio.get_running_loop().run_in_executor(
-                None, lambda: store.follow_report(code, tracker.sender_id, tracker.get_latest_input_channel(),
-                                                  language))
+            report = await services.in_executor(store.follow_report, code, tracker.sender_id,
+                                                tracker.get_latest_input_channel(), language)
             if report is None:  # gone since it was offered: file a new one
                 return Step(values={"incident_duplicate_choice": "new", "incident_duplicate_code": None})
             return Step(values={"incident_duplicate_choice": "follow", "incident_confirmation": "followed"})
@@ -315,7 +312,7 @@ class ActionAskIncidentDuplicateChoice(Action):
         language = reply_language(tracker)
         code = tracker.get_slot("incident_duplicate_code")
         store = services.current().store
-        report = await asyncio.get_running_loop().run_in_executor(None, store.report_by_code, code)
+        report = await services.in_executor(store.report_by_code, code)
         where = ""
         if report is not None and report.latitude is not None and tracker.get_slot("incident_latitude") is not None:
             metres = distance_m((report.latitude, report.longitude),
@@ -438,7 +435,7 @@ class ActionSubmitIncidentReport(Action):
             return None
         report_in = new_report(tracker, language)
         try:
-            report, _ = await asyncio.get_running_loop().run_in_executor(None, store.submit_report, report_in)
+            report, _ = await services.in_executor(store.submit_report, report_in)
         except Exception:  # noqa: BLE001 - the user must hear that nothing was stored
             logger.exception("storing a report failed")
             dispatcher.utter_message(text=pick(

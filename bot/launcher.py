@@ -44,10 +44,11 @@ class RunningServers:
 
     @property
     def rest_url(self) -> str:
-        return f"http://{self.settings.rasa_host}:{self.settings.rasa_port}/webhooks/rest/webhook"
+        return self.webhook_url("rest")
 
     @property
     def rasa_url(self) -> str:
+        """The Rasa server started here (RASA_URL may point elsewhere for the action server)."""
         return f"http://{self.settings.rasa_host}:{self.settings.rasa_port}"
 
     def webhook_url(self, channel: str) -> str:
@@ -56,7 +57,7 @@ class RunningServers:
     @property
     def action_url(self) -> str:
         """The action server: /webhook for Rasa, /open311/v2 and /staff for the back office."""
-        return f"http://{self.settings.action_host}:{self.settings.action_port}"
+        return self.settings.action_base_url
 
 
 def write_credentials(settings: Settings) -> Path:
@@ -190,10 +191,10 @@ def running_servers(
             rasa_command(settings, model, credentials), cwd=PROJECT_ROOT, env=env,
             stdout=outputs.get("rasa"), stderr=subprocess.STDOUT if outputs else None,
         ))
-        _wait_http_ok(f"http://{settings.action_host}:{settings.action_port}/health", processes,
-                      startup_timeout)
-        _wait_http_ok(f"http://{settings.rasa_host}:{settings.rasa_port}/", processes, startup_timeout)
-        yield RunningServers(settings, processes)
+        running = RunningServers(settings, processes)
+        _wait_http_ok(f"{running.action_url}/health", processes, startup_timeout)
+        _wait_http_ok(f"{running.rasa_url}/", processes, startup_timeout)
+        yield running
     finally:
         _stop(processes)
         for handle in outputs.values():

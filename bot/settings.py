@@ -123,7 +123,7 @@ class Settings:
 
     @property
     def action_endpoint_url(self) -> str:
-        return f"http://{self.action_host}:{self.action_port}/webhook"
+        return f"{self.action_base_url}/webhook"
 
     @property
     def live_channels(self) -> List[str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
@@ -35,6 +35,7 @@ class Hit:
     bm25: float
     title: str
     source_url: str
+    position: int = -1    # the entry's row in the language's score arrays
 
 
 @dataclass
@@ -45,6 +46,8 @@ class SearchResult:
     confidence: float
     answered: bool
     features: Dict[str, float] = field(default_factory=dict)
+    # (dense, bm25, fused) per entry, so callers can score other candidates without searching again.
+    scores: Optional[Tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default=None, repr=False)
 
     @property
     def best(self) -> Optional[Hit]:
@@ -144,9 +147,10 @@ class SearchEngine:
         for position in order[:k]:
             entry = self.index.entries[li.entry_ids[position]]
             hits.append(Hit(entry.id, float(fused[position]), float(dense[position]),
-                            float(saturated[position]), entry.block(language).title, entry.source_url))
+                            float(saturated[position]), entry.block(language).title, entry.source_url,
+                            int(position)))
         return SearchResult(query, language, hits, confidence, confidence >= self.threshold(language),
-                            features)
+                            features, (dense, bm25, fused))
 
     def search(self, query: str, language: Optional[str] = None, k: int = 5,
                method: str = "hybrid") -> SearchResult:

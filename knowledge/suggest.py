@@ -67,12 +67,8 @@ def suggest(engine: SearchEngine, query: str, language: Optional[str] = None, k:
     result = engine.search(query, language=language, k=k)
     if not result.hits:
         return Suggestions(result.language, False, 0.0, [])
-    # The query vector is cached by the encoder, so these scores cost a BM25 pass, not an encoding.
-    dense, bm25 = engine.entry_scores(result.query, result.language)
-    fused = engine.rank(dense, bm25, result.language)
-    li = engine.index.languages[result.language]
-    position_of = {entry_id: position for position, entry_id in enumerate(li.entry_ids)}
-    positions = [position_of[hit.entry_id] for hit in result.hits]
+    dense, bm25, fused = result.scores  # the search's own scores: nothing is computed twice
+    positions = [hit.position for hit in result.hits]
     items = []
     for rank, (hit, position) in enumerate(zip(result.hits, positions)):
         rival = positions[1] if rank == 0 and len(positions) > 1 else positions[0]

@@ -2,55 +2,31 @@
 
 Fusion weights are chosen by leave-one-out hit@1 over the entries' own question paraphrases (each
 searched with itself left out of the index). The confidence model then separates in-scope questions
-(those paraphrases, and the hand-written NLU questions about procedures, services and tourism) from
-out-of-scope ones (the `out_of_scope` NLU examples and knowledge/calibration/out_of_scope.yml). The dev
-set in tests/data is not used here.
+(those paraphrases, the hand-written NLU questions about procedures, services and tourism, and
+knowledge/calibration/in_scope.yml) from
+out-of-scope ones (the `out_of_scope` NLU examples and knowledge/calibration/out_of_scope.yml). The
+in-domain feature of every calibration question is the domain model's out-of-fold probability
+(`knowledge.domain`), as it would be for a question the model never saw. The dev set in tests/data is
+not used here.
 """
 from __future__ import annotations
 
 import itertools
 import logging
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
 import numpy as np
-import yaml
 
-from bot.nlu_data import read_examples
-from bot.settings import PROJECT_ROOT
-from bot.text import EN, VI, detect_language
+from bot.text import EN, VI
+from knowledge.domain import in_scope_questions, out_of_scope_questions
 from knowledge.search import DEFAULT_PARAMS, FEATURES, SearchEngine
 
 logger = logging.getLogger(__name__)
 
-NLU_DIR = PROJECT_ROOT / "nlu_data" / "nlu"
-HARD_NEGATIVES = Path(__file__).resolve().parent / "calibration" / "out_of_scope.yml"
 WEIGHT_GRID = (0.2, 0.4, 0.6, 0.8, 1.0, 1.5)
 BETA_GRID = (2.0, 4.0, 8.0)
 MIN_DECLINED = 0.97  # share of calibration out-of-scope questions the threshold must decline
-
-
-IN_SCOPE_INTENTS = ("ask_procedure", "ask_city_service", "ask_tourism")
-GENERATED_NLU = "knowledge_questions.yml"  # generated from the entries themselves: not independent
-
-
-def nlu_questions(intents, nlu_dir: Path = NLU_DIR) -> List[Tuple[str, str]]:
-    """(text, language) of the hand-written NLU examples of the given intents."""
-    return [(text, detect_language(text) or VI)
-            for path in sorted(nlu_dir.glob("*.yml")) if path.name != GENERATED_NLU
-            for intent, texts in read_examples(path).items() if intent in intents
-            for text in texts]
-
-
-def out_of_scope_questions(nlu_dir: Path = NLU_DIR, hard: Path = HARD_NEGATIVES) -> List[Tuple[str, str]]:
-    """(text, language): the out_of_scope NLU training examples and the hard negatives (other cities'
-    sights, civic topics without an entry) in knowledge/calibration/."""
-    questions = nlu_questions(("out_of_scope",), nlu_dir)
-    if hard.exists():
-        for item in (yaml.safe_load(hard.read_text(encoding="utf-8")) or {}).get("questions", []):
-            questions.append((str(item["text"]), item.get("lang") or detect_language(item["text"]) or VI))
-    return questions
 
 
 @dataclass
@@ -60,39 +36,43 @@ class Question:
     text: str
     dense: np.ndarray
     bm25: np.ndarray
+    domain: float                   # out-of-fold in-domain probability of the words typed
     exclude: Optional[int] = None   # the passage left out (leave-one-out)
     expected: Optional[int] = None  # the entry column it belongs to, when known
 
 
-def _question(engine: SearchEngine, text: str, language: str, vector: np.ndarray,
+def _question(engine: SearchEngine, text: str, language: str, vector: np.ndarray, domain: Dict[str, float],
               exclude: Optional[int] = None, expected: Optional[int] = None) -> Question:
+    in_domain = domain[text]
     expanded = engine.synonyms.expand(text, language)
     if expanded != text:
         text, vector = expanded, None  # search embeds the expanded question, so calibrate on it too
     dense, bm25 = engine.entry_scores(text, language, exclude=exclude, vector=vector)
-    return Question(text, dense, bm25, exclude, expected)
+    return Question(text, dense, bm25, in_domain, exclude, expected)
 
 
-def _paraphrases(engine: SearchEngine, language: str) -> List[Question]:
+def _paraphrases(engine: SearchEngine, language: str, domain: Dict[str, float]) -> List[Question]:
     """Every question passage of a language, searched with itself left out."""
     li = engine.index.languages[language]
-    return [_question(engine, p.text, language, li.faiss.reconstruct(i), exclude=i,
+    return [_question(engine, p.text, language, li.faiss.reconstruct(i), domain, exclude=i,
                       expected=int(li.passage_entry[i]))
             for i, p in enumerate(li.passages) if p.kind == "question"]
 
 
 def _feature_row(engine: SearchEngine, question: Question, language: str) -> List[float]:
     _, _, features = engine.features(question.text, language, question.dense, question.bm25,
-                                     exclude=question.exclude)
+                                     question.domain, exclude=question.exclude)
     return [features[name] for name in FEATURES]
 
 
 def calibrate_language(engine: SearchEngine, language: str, positives: List[Tuple[str, np.ndarray]],
-                       negatives: List[Tuple[str, np.ndarray]]) -> Dict:
-    """Fusion weights by leave-one-out hit@1, then a logistic in-scope model and its threshold."""
+                       negatives: List[Tuple[str, np.ndarray]], domain: Dict[str, float]) -> Dict:
+    """Fusion weights by leave-one-out hit@1, then a logistic in-scope model and its threshold.
+
+    `domain`: out-of-fold in-domain probability of every calibration text."""
     from sklearn.linear_model import LogisticRegression
 
-    paraphrases = _paraphrases(engine, language)
+    paraphrases = _paraphrases(engine, language, domain)
     best = None
     for weight, beta in itertools.product(WEIGHT_GRID, BETA_GRID):
         engine.params[language] = {**DEFAULT_PARAMS, "bm25_weight": weight, "bm25_beta": beta}
@@ -103,8 +83,8 @@ def calibrate_language(engine: SearchEngine, language: str, positives: List[Tupl
     params = {**DEFAULT_PARAMS, "bm25_weight": weight, "bm25_beta": beta}
     engine.params[language] = params
 
-    in_scope = paraphrases + [_question(engine, text, language, vec) for text, vec in positives]
-    out_of_scope = [_question(engine, text, language, vec) for text, vec in negatives]
+    in_scope = paraphrases + [_question(engine, text, language, vec, domain) for text, vec in positives]
+    out_of_scope = [_question(engine, text, language, vec, domain) for text, vec in negatives]
     X = np.array([_feature_row(engine, q, language) for q in in_scope + out_of_scope])
     n_in_scope = len(in_scope)
     y = np.r_[np.ones(n_in_scope), np.zeros(len(out_of_scope))]
@@ -134,13 +114,17 @@ def calibrate(engine: SearchEngine) -> Dict:
     """Per-language parameters to store in the manifest."""
     negatives = out_of_scope_questions()
     negative_vectors = engine.encoder.encode([t for t, _ in negatives])
-    positives = nlu_questions(IN_SCOPE_INTENTS)
+    positives = in_scope_questions()
     positive_vectors = engine.encoder.encode([t for t, _ in positives])
+    texts = sorted({t for t, _ in negatives + positives}
+                   | {p.text for li in engine.index.languages.values() for p in li.passages})
+    domain = dict(zip(texts, engine.domain.out_of_fold(texts)))
     result = {}
     for language in (VI, EN):
         own = [(t, v) for (t, lang), v in zip(positives, positive_vectors) if lang == language]
         # Out-of-scope questions are asked of both blocks: the engine falls back across languages.
         result[language] = calibrate_language(engine, language, own,
-                                              list(zip([t for t, _ in negatives], negative_vectors)))
+                                              list(zip([t for t, _ in negatives], negative_vectors)),
+                                              domain)
         logger.info("calibration %s: %s", language, result[language]["calibration_scores"])
     return result

@@ -19,7 +19,9 @@ def open_engine(directory: Path, model: Optional[str] = None, source_dir: Path =
                 progress: bool = False, force: bool = False, threads: Optional[int] = None) -> SearchEngine:
     encoder = Encoder(model or DEFAULT_MODEL, threads=threads)
     if not force and index_store.is_current(directory, encoder.name, source_dir):
-        return SearchEngine(index_store.load(directory, source_dir), encoder)
+        engine = SearchEngine(index_store.load(directory, source_dir), encoder)
+        engine.domain  # trained now, not on the first question
+        return engine
     logger.info("building the knowledge index in %s (sources or model changed)", directory)
     built = index_store.build(directory, encoder, source_dir=source_dir, progress=progress)
     engine = SearchEngine(built, encoder)

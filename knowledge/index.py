@@ -22,7 +22,7 @@ from knowledge.schema import SOURCES_DIR, Entry, load_entries
 
 logger = logging.getLogger(__name__)
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4  # 4: the confidence model has the in-domain feature
 LANGUAGES = ("vi", "en")
 
 

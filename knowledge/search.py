@@ -1,8 +1,9 @@
 """Hybrid knowledge search: dense (FAISS) + BM25, fused per entry, with a calibrated confidence.
 
 Passage scores are max-pooled per entry. The fused score is `dense + w * bm25/(bm25 + beta)`; the
-confidence is a logistic model over the top candidate's features, fitted by `knowledge.calibrate` on the
-entries' own paraphrases (leave-one-out) and out-of-scope questions, and stored in the manifest.
+confidence is a logistic model over the top candidate's retrieval features and the question's
+in-domain probability (`knowledge.domain`), fitted by `knowledge.calibrate` on the entries' own
+paraphrases (leave-one-out) and out-of-scope questions, and stored in the manifest.
 Below `threshold` the engine declines.
 """
 from __future__ import annotations
@@ -15,15 +16,16 @@ import numpy as np
 
 from bot.text import EN, VI, detect_language, normalize
 from knowledge.dense import Encoder
+from knowledge.domain import DomainModel
 from knowledge.index import KnowledgeIndex, LanguageIndex
 from knowledge.synonyms import Synonyms
 
 DENSE_CANDIDATES = 200
 # Defaults used before calibration has run (and as its starting point).
-DEFAULT_PARAMS = {"bm25_weight": 0.6, "bm25_beta": 4.0, "coef": [6.0, 3.0, 4.0, 3.0],
-                  "intercept": -6.5, "threshold": 0.5}
+DEFAULT_PARAMS = {"bm25_weight": 0.6, "bm25_beta": 4.0, "coef": [6.0, 3.0, 4.0, 3.0, 4.0],
+                  "intercept": -8.5, "threshold": 0.5}
 LANGUAGE_KEYS = ("vi", "en")
-FEATURES = ("dense", "bm25", "margin", "matched")
+FEATURES = ("dense", "bm25", "margin", "matched", "domain")
 METHODS = ("hybrid", "dense", "bm25")
 
 
@@ -62,13 +64,23 @@ class SearchEngine:
     """Ranks entries for a question; pure computation over a loaded KnowledgeIndex."""
 
     def __init__(self, index: KnowledgeIndex, encoder: Encoder, params: Optional[dict] = None,
-                 synonyms: Optional[Synonyms] = None) -> None:
+                 synonyms: Optional[Synonyms] = None, domain: Optional[DomainModel] = None) -> None:
         self.index = index
         self.encoder = encoder
         self.synonyms = synonyms if synonyms is not None else Synonyms.load()
+        self._domain = domain
         given = params or index.calibration or {}
         # Per-language parameters: Vietnamese and English scores live on different scales.
         self.params = {lang: {**DEFAULT_PARAMS, **given.get(lang, {})} for lang in LANGUAGE_KEYS}
+
+    @property
+    def domain(self) -> DomainModel:
+        """The in-domain classifier, trained on first use from the index's titles and paraphrases
+        (open_engine trains it at start-up)."""
+        if self._domain is None:
+            passages = [p for li in self.index.languages.values() for p in li.passages]
+            self._domain = DomainModel.from_passages(passages)
+        return self._domain
 
     def threshold(self, language: str) -> float:
         return float(self.params[language]["threshold"])
@@ -111,36 +123,41 @@ class SearchEngine:
             return saturated
         return dense + float(self.params[language]["bm25_weight"]) * saturated
 
-    def features(self, query: str, language: str, dense: np.ndarray, bm25: np.ndarray,
+    def features(self, query: str, language: str, dense: np.ndarray, bm25: np.ndarray, domain: float,
                  method: str = "hybrid", exclude: Optional[int] = None):
         """(entries best first, ranking scores, confidence features of the best entry).
 
-        The one place the confidence features are computed, for search and for calibration alike."""
+        The one place the confidence features are computed, for search and for calibration alike.
+        `domain` is the question's in-domain probability (calibration passes out-of-fold values)."""
         fused = self.rank(dense, bm25, language, method)
         order = np.argsort(-fused, kind="stable")
-        features = self.candidate_features(query, language, dense, bm25, fused, order[0], order[1], exclude)
+        features = self.candidate_features(query, language, dense, bm25, fused, order[0], order[1],
+                                           domain, exclude)
         return order, fused, features
 
     def candidate_features(self, query: str, language: str, dense: np.ndarray, bm25: np.ndarray,
-                           fused: np.ndarray, position: int, rival: int,
+                           fused: np.ndarray, position: int, rival: int, domain: float,
                            exclude: Optional[int] = None) -> Dict[str, float]:
         """Confidence features of the entry at `position` against its strongest `rival` (for the best
         entry the runner-up; for any other, the best): what `confidence` turns into a probability."""
         li = self.index.languages[language]
         return {"dense": float(dense[position]), "bm25": float(self.saturate(bm25[position], language)),
                 "margin": float(fused[position] - fused[rival]),
-                "matched": li.lexical.matched_share(query, li.entry_vocabulary(position, exclude))}
+                "matched": li.lexical.matched_share(query, li.entry_vocabulary(position, exclude)),
+                "domain": float(domain)}
 
     def confidence(self, features: Dict[str, float], language: str) -> float:
         params = self.params[language]
         total = sum(c * features[name] for c, name in zip(params["coef"], FEATURES))
         return _sigmoid(total + float(params["intercept"]))
 
-    def search_language(self, query: str, language: str, k: int = 5, method: str = "hybrid") -> SearchResult:
+    def search_language(self, query: str, language: str, k: int = 5, method: str = "hybrid",
+                        domain: Optional[float] = None) -> SearchResult:
         li = self.index.languages[language]
+        domain = self.domain.probability(query) if domain is None else domain  # on the words typed
         query = self.synonyms.expand(query, language)
         dense, bm25 = self.entry_scores(query, language)
-        order, fused, features = self.features(query, language, dense, bm25, method)
+        order, fused, features = self.features(query, language, dense, bm25, domain, method)
         confidence = self.confidence(features, language)
         saturated = self.saturate(bm25, language)
         hits = []
@@ -160,7 +177,7 @@ class SearchEngine:
         result = self.search_language(query, language, k, method)
         if not result.answered:
             other = EN if language == VI else VI
-            alternative = self.search_language(query, other, k, method)
+            alternative = self.search_language(query, other, k, method, result.features.get("domain"))
             if alternative.answered:
                 return alternative
         return result

@@ -76,7 +76,7 @@ def suggest(engine: SearchEngine, query: str, language: Optional[str] = None, k:
             confidence = result.confidence
         else:
             features = engine.candidate_features(result.query, result.language, dense, bm25, fused,
-                                                 position, rival)
+                                                 position, rival, result.features["domain"])
             confidence = engine.confidence(features, result.language)
         entry = engine.index.entries[hit.entry_id]
         block = entry.block(result.language)

@@ -2,7 +2,6 @@
 the intent EXTERNAL_report_status_changed (entity report_code) in the follower's conversation."""
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from typing import Any, Dict, List, Optional, Text
 
@@ -13,7 +12,7 @@ from actions import services
 from actions.replies import SUPPORTED, pick
 from actions.report_status import STATUS_NAMES
 from actions.reports import find_tracking_code
-from actions.store import LOCAL_TIME, ReportView, aware
+from actions.store import ReportView, local_time
 
 logger = logging.getLogger(__name__)
 
@@ -22,13 +21,6 @@ def notified_code(tracker: Tracker) -> Optional[str]:
     """The report_code entity of the triggering intent, else the slot."""
     entity = next(tracker.get_latest_entity_values("report_code"), None)
     return find_tracking_code(entity) or find_tracking_code(tracker.get_slot("report_code"))
-
-
-def local_time(moment: Optional[dt.datetime]) -> str:
-    """dd/mm/yyyy HH:MM in Vietnam time (stored times are UTC: naive on SQLite)."""
-    if moment is None:
-        return "-"
-    return aware(moment).astimezone(LOCAL_TIME).strftime("%d/%m/%Y %H:%M")
 
 
 def status_update(report: ReportView, language: str) -> str:

@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import services
 from actions.replies import pick, reply_language
 from actions.reports import CATEGORY_BY_CODE, find_tracking_code
-from actions.store import ReportView
+from actions.store import ReportView, local_time
 from bot.settings import HOTLINE
 
 STATUS_NAMES = {
@@ -25,7 +25,7 @@ STATUS_NAMES = {
 def describe(report: ReportView, language: str, owner: bool) -> str:
     vi_status, en_status = STATUS_NAMES.get(report.status, (report.status, report.status))
     category = CATEGORY_BY_CODE.get(report.category)
-    updated = report.updated_at.strftime("%d/%m/%Y %H:%M") if report.updated_at else "-"
+    updated = local_time(report.updated_at)
     lines = [pick(language, f"{report.code}: {vi_status} (cập nhật {updated})",
                   f"{report.code}: {en_status} (updated {updated})")]
     if owner:
@@ -35,7 +35,7 @@ def describe(report: ReportView, language: str, owner: bool) -> str:
             lines.append(pick(language, f"Địa điểm: {report.location_text}", f"Place: {report.location_text}"))
         for status, note, at in report.history:
             names = STATUS_NAMES.get(status, (status, status))
-            when = at.strftime("%d/%m %H:%M") if at else ""
+            when = local_time(at, "%d/%m %H:%M") if at else ""
             lines.append(f"• {when} {pick(language, *names)}" + (f": {note}" if note else ""))
     return "\n".join(lines)
 

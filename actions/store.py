@@ -33,6 +33,13 @@ def aware(moment: dt.datetime) -> dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
 
 
+def local_time(moment: Optional[dt.datetime], fmt: str = "%d/%m/%Y %H:%M") -> str:
+    """A stored (UTC) time as people in Huế read it: Vietnam time, dd/mm/yyyy HH:MM; "-" when unset."""
+    if moment is None:
+        return "-"
+    return aware(moment).astimezone(LOCAL_TIME).strftime(fmt)
+
+
 @dataclass
 class NewReport:
     idempotency_key: str

@@ -73,3 +73,20 @@ async def test_unknown_code_and_no_reports(installed_store, dispatcher):
     await ActionCheckReportStatus().run(dispatcher, make_tracker("what about my report", slots={"language": "en"}), {})
     assert "Không tìm thấy phản ánh HUE-2026-999999" in dispatcher.messages[0]["text"]
     assert "tracking code" in dispatcher.messages[1]["text"]
+
+
+def test_status_times_are_shown_in_vietnam_time_whatever_the_database_returns():
+    import datetime as dt
+
+    from actions.report_status import describe
+    from actions.store import ReportView, local_time
+
+    naive_utc = dt.datetime(2026, 11, 21, 23, 30)             # SQLite: naive UTC
+    aware_utc = naive_utc.replace(tzinfo=dt.timezone.utc)       # PostgreSQL: aware
+    view = ReportView(1, "HUE-2026-000001", "s", "rest", "vi", "street_lighting", "đèn hỏng", "Lê Lợi",
+                      None, None, [], None, "in_progress", naive_utc, aware_utc,
+                      [("received", None, naive_utc), ("in_progress", "đã giao", aware_utc)])
+    text = describe(view, "vi", owner=True)
+    assert "(cập nhật 22/11/2026 06:30)" in text            # UTC+7 rolls over to the next day
+    assert "• 22/11 06:30 Đã tiếp nhận" in text and "• 22/11 06:30 Đang xử lý: đã giao" in text
+    assert local_time(None) == "-"

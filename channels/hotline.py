@@ -33,7 +33,8 @@ from sanic.response import HTTPResponse
 from actions.reports import CATEGORIES
 from bot.settings import Settings
 from channels.hotline_assist import CallFeed, entities_view, next_step
-from channels.hotline_auth import SessionSigner, StaffSession, hash_password, parse_users, verify_password
+from channels.hotline_auth import (SessionSigner, SignInThrottle, StaffSession, hash_password, parse_users,
+                                   verify_password)
 
 logger = logging.getLogger(__name__)
 
@@ -149,6 +150,7 @@ class HotlineInput(InputChannel):
         if not self.users:
             logger.warning("hotline console: no staff accounts (set HOTLINE_USERS; see docs/hotline.md)")
         self.signer = SessionSigner(settings.session_secret(), settings.hotline_session_hours * 3600)
+        self.throttle = SignInThrottle()
         self.api = ActionServerApi(settings.action_base_url, settings.api_token())
         self.feed_token = settings.hotline_feed_token
         self.feed = CallFeed()
@@ -316,13 +318,22 @@ class HotlineInput(InputChannel):
                     raise BadInput("password is required")
             except BadInput as exc:
                 return json_error(exc.status, str(exc))
+            address = request.remote_addr or request.ip or "?"
+            wait = self.throttle.retry_after(name, address)
+            if wait:
+                logger.warning("hotline sign-in throttled after repeated failures")
+                response = json_error(429, "too many failed sign-ins; try again later or ask a supervisor")
+                response.headers["Retry-After"] = str(wait)
+                return response
             user = self.users.get(name)
             # Hash even for an unknown name, so timing does not tell which names exist.
             stored = user.password_hash if user else hash_password("x", salt=b"\0" * 16)
             valid = await asyncio.get_running_loop().run_in_executor(None, verify_password, password, stored)
             if user is None or not valid:
+                self.throttle.failed(name, address)
                 logger.info("hotline sign-in refused")
                 return json_error(401, "wrong user name or password")
+            self.throttle.succeeded(name)
             result = ok({"user": user.name, "role": user.role})
             result.cookies[COOKIE] = self.signer.sign(user)
             cookie = result.cookies[COOKIE]

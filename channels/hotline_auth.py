@@ -13,8 +13,9 @@ import json
 import re
 import secrets
 import time
+from collections import deque
 from dataclasses import dataclass
-from typing import Dict, Optional
+from typing import Callable, Deque, Dict, Optional
 
 ROLES = ("agent", "supervisor")
 # scrypt at n=2**14, r=8 takes ~50 ms and 16 MiB per check: slow for guessing, fine for a sign-in.
@@ -136,3 +137,48 @@ class SessionSigner:
         except (ValueError, KeyError, TypeError):
             return None
         return session if session.expires > (now or time.time()) else None
+
+
+class SignInThrottle:
+    """Refuses sign-in attempts after too many recent failures, per user name and per client address.
+
+    A name is locked after `per_name` failures within `window_s` (guessing one staff member's
+    password); an address after `per_address` (trying many names; higher, because a call centre's
+    agents may share one address). A success clears the name's failures. Kept in memory: a restart
+    forgets them, which only gives a guesser a fresh window, not a way in.
+    """
+
+    def __init__(self, per_name: int = 5, per_address: int = 30, window_s: float = 900.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.limits = {"name": per_name, "address": per_address}
+        self.window_s = window_s
+        self.clock = clock
+        self._failures: Dict[tuple, Deque[float]] = {}
+
+    def _recent(self, key: tuple) -> Deque[float]:
+        failures = self._failures.get(key)
+        if failures is None:
+            return deque()
+        cutoff = self.clock() - self.window_s
+        while failures and failures[0] <= cutoff:
+            failures.popleft()
+        if not failures:
+            del self._failures[key]
+        return failures
+
+    def retry_after(self, name: str, address: str) -> int:
+        """Seconds until an attempt for this name from this address is allowed again; 0 when now."""
+        wait = 0.0
+        for kind, value in (("name", name.lower()), ("address", address)):
+            failures = self._recent((kind, value))
+            if len(failures) >= self.limits[kind]:
+                wait = max(wait, failures[len(failures) - self.limits[kind]] + self.window_s - self.clock())
+        return int(wait) + 1 if wait > 0 else 0
+
+    def failed(self, name: str, address: str) -> None:
+        now = self.clock()
+        for key in (("name", name.lower()), ("address", address)):
+            self._failures.setdefault(key, deque()).append(now)
+
+    def succeeded(self, name: str) -> None:
+        self._failures.pop(("name", name.lower()), None)

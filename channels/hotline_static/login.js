@@ -20,7 +20,8 @@
       window.location.assign("./");
       return;
     }
-    error.textContent = t(response.status === 401 ? "login_failed" : "error_generic");
+    const reason = { 401: "login_failed", 429: "login_throttled" }[response.status] || "error_generic";
+    error.textContent = t(reason);
     error.hidden = false;
   });
 })();

@@ -81,6 +81,16 @@ def test_sign_in_refuses_non_json_and_oversized_bodies(anonymous):
     assert anonymous.post("/login", json={"username": "a", "password": "x" * 20000}).status_code == 413
 
 
+def test_repeated_wrong_passwords_lock_the_name_with_429(anonymous):
+    # A name of its own, so the other tests' sign-ins are not locked.
+    for _ in range(5):
+        assert anonymous.post("/login", json={"username": "guessed", "password": "nope"}).status_code == 401
+    response = anonymous.post("/login", json={"username": "guessed", "password": "still-nope"})
+    assert response.status_code == 429
+    assert 0 < int(response.headers["retry-after"]) <= 900
+    assert "hue_hotline_session" not in response.headers.get("set-cookie", "")
+
+
 def test_sign_out_ends_the_session(agent):
     assert agent.get("/me").status_code == 200
     assert agent.post("/logout", json={}).status_code == 200

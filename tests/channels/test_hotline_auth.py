@@ -78,3 +78,46 @@ def test_a_forged_role_is_no_session():
 def test_short_secrets_are_refused():
     with pytest.raises(ValueError):
         SessionSigner("short", 60)
+
+
+class FakeClock:
+    """A clock the test moves by hand (the throttle's windows without waiting)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_throttle_locks_a_name_after_repeated_failures_until_the_window_passes():
+    from channels.hotline_auth import SignInThrottle
+
+    clock = FakeClock()
+    throttle = SignInThrottle(per_name=3, per_address=10, window_s=60, clock=clock)
+    for _ in range(3):
+        assert throttle.retry_after("lan", "10.0.0.1") == 0
+        throttle.failed("lan", "10.0.0.1")
+    assert throttle.retry_after("lan", "10.0.0.1") == 61
+    assert throttle.retry_after("LAN", "10.0.0.2") > 0        # the name, from anywhere, any case
+    assert throttle.retry_after("minh", "10.0.0.1") == 0       # another name from that address
+    clock.now += 30
+    assert throttle.retry_after("lan", "10.0.0.1") == 31
+    clock.now += 31
+    assert throttle.retry_after("lan", "10.0.0.1") == 0       # the oldest failures left the window
+
+
+def test_throttle_locks_an_address_trying_many_names_and_a_success_clears_the_name():
+    from channels.hotline_auth import SignInThrottle
+
+    clock = FakeClock()
+    throttle = SignInThrottle(per_name=3, per_address=4, window_s=60, clock=clock)
+    for name in ("a", "b", "c", "d"):
+        throttle.failed(name, "10.0.0.9")
+    assert throttle.retry_after("e", "10.0.0.9") > 0
+    assert throttle.retry_after("e", "10.0.0.8") == 0
+    throttle.failed("lan", "10.0.0.1")
+    throttle.failed("lan", "10.0.0.1")
+    throttle.succeeded("lan")
+    throttle.failed("lan", "10.0.0.1")
+    assert throttle.retry_after("lan", "10.0.0.1") == 0       # 1 failure since the success, not 3

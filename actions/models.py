@@ -130,3 +130,23 @@ class SuggestionFeedback(Base):
     agent: Mapped[str] = mapped_column(String(64))
     entry_id: Mapped[str] = mapped_column(String(96), index=True)
     verdict: Mapped[str] = mapped_column(String(16))
+
+
+class ReportNotification(Base):
+    """One follower to tell about one status change: written with the change, in its transaction,
+    and kept until Rasa has taken it (an outbox), so a notice is retried rather than lost when Rasa
+    is down or restarting."""
+
+    __tablename__ = "report_notifications"
+    __table_args__ = (UniqueConstraint("change_id", "sender_id", name="uq_report_notification"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    change_id: Mapped[int] = mapped_column(ForeignKey("report_status_changes.id", ondelete="CASCADE"))
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    sender_id: Mapped[str] = mapped_column(String(128))
+    channel: Mapped[Optional[str]] = mapped_column(String(32))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    delivered_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[Optional[str]] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -26,7 +26,7 @@ from actions.reports import (
 from actions.store import LOCAL_TIME, NewReport, ReportView, aware
 
 SPEC_URL = "https://wiki.open311.org/GeoReport_v2"
-CHANNEL = "open311"
+CHANNEL = "open311"  # one of store.SYSTEM_CHANNELS: followers that poll, never notified
 AGENCY = "UBND thành phố Huế"
 DEFAULT_SPAN = dt.timedelta(days=90)  # the spec's default window for GET requests …
 MAX_REQUESTS = 1000  # … and its cap on the number returned

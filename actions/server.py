@@ -1,5 +1,6 @@
 """Action server entry point: rasa-sdk's Sanic app with our actions, the Open311 GeoReport v2 routes
-(/open311/v2), the staff status endpoint (/staff) and the hotline console's internal API.
+(/open311/v2), the staff status endpoint (/staff) and the hotline console's internal API; in the
+background it retries report status notices Rasa did not take.
 
 Run: python -m actions.server [--port 5055]
 """
@@ -51,6 +52,10 @@ def build_app(settings: Settings) -> Sanic:
         loop = asyncio.get_running_loop()
         install(await loop.run_in_executor(None, open_services, settings))
         logger.info("knowledge index loaded")
+
+    @app.after_server_start
+    async def start_notice_retries(app, _loop=None):  # noqa: ANN001 - Sanic listener signature
+        app.add_task(staff.retry_notifications_forever(), name="report-notice-retries")
 
     return app
 

@@ -2,15 +2,18 @@
 their own conversation through Rasa's HTTP API (trigger_intent), on the channel they last used.
 
 A follower who cannot be reached (Rasa down, unknown conversation) never undoes the change: the
-history keeps it, the reply to staff says who was not told, and the log says why.
+history keeps it, the reply to staff says who was not told yet, and the log says why. Each notice is
+written to `report_notifications` in the change's own transaction and retried by the action server's
+background task (`retry_notifications_forever`) with a growing delay until Rasa takes it.
 """
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import re
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 from urllib.parse import quote
 
 import httpx
@@ -18,10 +21,9 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
 from actions import services
-from actions.open311 import CHANNEL as OPEN311_CHANNEL
 from actions.open311 import Open311Error, error_reply, key_allowed, open311_status, reply
 from actions.reports import STATUS_TRANSITIONS
-from actions.store import Follower, InvalidTransition, StatusChanged, UnknownReport
+from actions.store import InvalidTransition, Notification, StatusChanged, Store, UnknownReport
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -29,6 +31,7 @@ logger = logging.getLogger(__name__)
 NOTIFY_INTENT = "EXTERNAL_report_status_changed"
 NOTIFY_TIMEOUT = httpx.Timeout(30.0, connect=5.0)  # Rasa runs the notifying action before it answers
 MAX_NOTE_CHARS = 2000
+RETRY_INTERVAL_S = 30.0  # how often the action server looks for notices to retry
 
 
 def masked(sender_id: str) -> str:
@@ -95,31 +98,65 @@ def trigger_params(settings: Settings) -> Dict[str, str]:
     return params
 
 
-async def notify_follower(client: httpx.AsyncClient, settings: Settings, code: str,
-                          follower: Follower) -> bool:
-    """Triggers the status-change intent in the follower's conversation; True when Rasa took it."""
+async def notify_follower(client: httpx.AsyncClient, settings: Settings,
+                          notice: Notification) -> Tuple[bool, Optional[str]]:
+    """Triggers the status-change intent in the follower's conversation: (taken by Rasa, why not)."""
     try:
-        response = await client.post(trigger_url(settings, follower.sender_id), params=trigger_params(settings),
-                                     json={"name": NOTIFY_INTENT, "entities": {"report_code": code}})
+        response = await client.post(trigger_url(settings, notice.sender_id), params=trigger_params(settings),
+                                     json={"name": NOTIFY_INTENT, "entities": {"report_code": notice.report_code}})
     except httpx.HTTPError as exc:  # the URL is not logged: it may carry the token
-        logger.warning("report %s: follower %s (%s) not notified: %s", code, masked(follower.sender_id),
-                       follower.channel, type(exc).__name__)
-        return False
-    if response.status_code != 200:
-        logger.warning("report %s: follower %s (%s) not notified: Rasa answered %s", code,
-                       masked(follower.sender_id), follower.channel, response.status_code)
-        return False
-    return True
+        error = type(exc).__name__
+    else:
+        if response.status_code == 200:
+            return True, None
+        error = f"Rasa answered {response.status_code}"
+    logger.warning("report %s: follower %s (%s) not notified (attempt %d): %s", notice.report_code,
+                   masked(notice.sender_id), notice.channel, notice.attempts + 1, error)
+    return False, error
 
 
-async def notify_followers(settings: Settings, changed: StatusChanged) -> List[Dict[str, Any]]:
-    """Tells every chat follower (Open311 clients have no conversation); one line per follower."""
-    followers = [f for f in changed.followers if f.channel != OPEN311_CHANNEL]
+async def deliver(settings: Settings, store: Store, notices: List[Notification],
+                  now: Optional[dt.datetime] = None) -> List[bool]:
+    """One attempt per notice, each recorded in the store (delivered, or scheduled again from `now`)."""
+    if not notices:
+        return []
     async with httpx.AsyncClient(timeout=NOTIFY_TIMEOUT) as client:
-        delivered = await asyncio.gather(*(notify_follower(client, settings, changed.report.code, f)
-                                           for f in followers))
-    return [{"follower": masked(f.sender_id), "channel": f.channel, "notified": ok}
-            for f, ok in zip(followers, delivered)]
+        outcomes = await asyncio.gather(*(notify_follower(client, settings, n) for n in notices))
+    for notice, (ok, error) in zip(notices, outcomes):
+        await services.in_executor(store.record_delivery, notice.id, ok, error, now)
+    return [ok for ok, _ in outcomes]
+
+
+async def notify_followers(settings: Settings, store: Store, changed: StatusChanged) -> List[Dict[str, Any]]:
+    """Tells every chat follower now (Open311 clients have no conversation); one line per follower.
+    Who was not reached is retried by `retry_due_notifications`."""
+    delivered = await deliver(settings, store, changed.notifications)
+    return [{"follower": masked(n.sender_id), "channel": n.channel, "notified": ok, "will_retry": not ok}
+            for n, ok in zip(changed.notifications, delivered)]
+
+
+async def retry_due_notifications(settings: Settings, store: Store,
+                                  now: Optional[dt.datetime] = None) -> int:
+    """One pass over the notices whose next try is due; returns how many were delivered."""
+    due = await services.in_executor(store.due_notifications, now)
+    claimed = [n for n in due if await services.in_executor(store.claim_notification, n.id, now)]
+    return sum(await deliver(settings, store, claimed, now))
+
+
+async def retry_notifications_forever(interval_s: float = RETRY_INTERVAL_S) -> None:
+    """The action server's background task: retries undelivered status notices every `interval_s`."""
+    while True:
+        await asyncio.sleep(interval_s)
+        current = services.current()
+        if current is None or current.store is None:
+            continue
+        try:
+            delivered = await retry_due_notifications(current.settings, current.store)
+        except Exception:  # noqa: BLE001 - a database hiccup must not end the loop
+            logger.exception("retrying report notices failed; trying again in %s s", interval_s)
+            continue
+        if delivered:
+            logger.info("delivered %d delayed report notice(s)", delivered)
 
 
 def blueprint() -> Blueprint:
@@ -152,7 +189,7 @@ def blueprint() -> Blueprint:
             raise Open311Error(404, f"report {code} not found")
         except InvalidTransition as exc:
             raise Open311Error(400, f"status change refused: {exc}")
-        notified = await notify_followers(settings, changed)
+        notified = await notify_followers(settings, store, changed)
         return reply({"service_request_id": changed.report.code, "status": changed.report.status,
                       "open311_status": open311_status(changed.report.status), "note": wanted.note,
                       "followers": notified})

@@ -19,13 +19,20 @@ from sqlalchemy import Engine, create_engine, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from actions.models import AnswerFeedback, Report, ReportFollower, ReportStatusChange
+from actions.models import AnswerFeedback, Report, ReportFollower, ReportNotification, ReportStatusChange
 from actions.reports import OPEN_STATUSES, distance_m, mask_phone, next_statuses, tracking_code
 
 logger = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 LOCAL_TIME = ZoneInfo("Asia/Ho_Chi_Minh")
+# Followers on these channels are systems that poll (Open311 clients), not conversations to notify.
+SYSTEM_CHANNELS = ("open311",)
+# A notice not taken by Rasa is retried after 30 s, then twice as long each time (at most an hour),
+# for up to 12 attempts (about six hours), then given up and left in the table for staff to see.
+RETRY_FIRST_S, RETRY_MAX_S, MAX_ATTEMPTS = 30, 3600, 12
+# The staff endpoint tries a fresh notice itself; the retry loop leaves it alone this long.
+FIRST_ATTEMPT_LEASE_S = 120
 
 
 def aware(moment: dt.datetime) -> dt.datetime:
@@ -95,9 +102,30 @@ class Follower:
 
 
 @dataclass(frozen=True)
+class Notification:
+    """A status notice still to deliver: who, where, about which report."""
+
+    id: int
+    report_code: str
+    sender_id: str
+    channel: Optional[str]
+    attempts: int
+
+
+@dataclass(frozen=True)
 class StatusChanged:
     report: ReportView
     followers: List[Follower]
+    notifications: List[Notification] = field(default_factory=list)  # one per chat follower
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def retry_delay_s(attempts: int) -> float:
+    """Seconds before the next try after `attempts` failed ones."""
+    return min(RETRY_MAX_S, RETRY_FIRST_S * 2 ** max(0, attempts - 1))
 
 
 @dataclass(frozen=True)
@@ -265,13 +293,74 @@ class Store:
                                       .values(status=status, updated_at=func.now())).rowcount
             if changed != 1:
                 raise InvalidTransition(f"the report changed meanwhile; {status} was not applied")
-            session.add(ReportStatusChange(report_id=report_id, status=status, note=note or None))
+            change = ReportStatusChange(report_id=report_id, status=status, note=note or None)
+            session.add(change)
+            session.flush()
             followers = [Follower(f.sender_id, f.channel, f.language) for f in session.scalars(
                 select(ReportFollower).where(ReportFollower.report_id == report_id)
                 .order_by(ReportFollower.id))]
+            # The notices are written with the change itself: committed together or not at all.
+            lease = _now() + dt.timedelta(seconds=FIRST_ATTEMPT_LEASE_S)
+            pending = [ReportNotification(change_id=change.id, report_id=report_id, sender_id=f.sender_id,
+                                          channel=f.channel, attempts=0, next_attempt_at=lease)
+                       for f in followers if f.channel not in SYSTEM_CHANNELS]
+            session.add_all(pending)
+            session.flush()
+            code = session.scalar(select(Report.code).where(Report.id == report_id))
+            notifications = [Notification(n.id, code, n.sender_id, n.channel, 0) for n in pending]
         view = self.report_by_id(report_id)
         logger.info("report %s: %s → %s (%d followers)", view.code, current, status, len(followers))
-        return StatusChanged(view, followers)
+        return StatusChanged(view, followers, notifications)
+
+    def due_notifications(self, now: Optional[dt.datetime] = None, limit: int = 50) -> List[Notification]:
+        """Undelivered notices whose next try is due, oldest first."""
+        now = now or _now()
+        with self.session() as session:
+            rows = session.execute(
+                select(ReportNotification, Report.code).join(Report, Report.id == ReportNotification.report_id)
+                .where(ReportNotification.delivered_at.is_(None), ReportNotification.attempts < MAX_ATTEMPTS,
+                       ReportNotification.next_attempt_at <= now)
+                .order_by(ReportNotification.next_attempt_at, ReportNotification.id).limit(limit)).all()
+            return [Notification(n.id, code, n.sender_id, n.channel, n.attempts) for n, code in rows]
+
+    def claim_notification(self, notification_id: int, now: Optional[dt.datetime] = None,
+                           lease_s: float = FIRST_ATTEMPT_LEASE_S) -> bool:
+        """Takes a due notice for one delivery attempt: a conditional update, so of two processes
+        retrying at once only one sends it. The lease returns it to the queue if this one dies."""
+        now = now or _now()
+        with self.session() as session, session.begin():
+            return session.execute(
+                update(ReportNotification)
+                .where(ReportNotification.id == notification_id, ReportNotification.delivered_at.is_(None),
+                       ReportNotification.next_attempt_at <= now)
+                .values(next_attempt_at=now + dt.timedelta(seconds=lease_s))).rowcount == 1
+
+    def record_delivery(self, notification_id: int, delivered: bool, error: Optional[str] = None,
+                        now: Optional[dt.datetime] = None) -> None:
+        """After an attempt: delivered, or scheduled again with a growing delay."""
+        now = now or _now()
+        with self.session() as session, session.begin():
+            notice = session.get(ReportNotification, notification_id)
+            if notice is None or notice.delivered_at is not None:
+                return
+            notice.attempts += 1
+            if delivered:
+                notice.delivered_at, notice.last_error = now, None
+            else:
+                notice.last_error = (error or "failed")[:64]
+                notice.next_attempt_at = now + dt.timedelta(seconds=retry_delay_s(notice.attempts))
+                if notice.attempts >= MAX_ATTEMPTS:
+                    logger.warning("report notice %d given up after %d attempts", notice.id, notice.attempts)
+
+    def notification_counts(self) -> Dict[str, int]:
+        """delivered / pending / given_up, for operators and tests."""
+        with self.session() as session:
+            rows = session.execute(select(ReportNotification.delivered_at, ReportNotification.attempts)).all()
+        counts = {"delivered": 0, "pending": 0, "given_up": 0}
+        for delivered_at, attempts in rows:
+            key = "delivered" if delivered_at else "given_up" if attempts >= MAX_ATTEMPTS else "pending"
+            counts[key] += 1
+        return counts
 
     def add_follower(self, report_id: int, sender_id: str, channel: Optional[str],
                      language: Optional[str]) -> bool:

@@ -65,8 +65,9 @@ async def test_status_change_is_recorded_and_every_chat_follower_told(store):
     body = response.json()
     assert body["status"] == "in_progress" and body["open311_status"] == "open"
     assert body["followers"] == [
-        {"follower": "***3456", "channel": "hotline", "notified": True},
-        {"follower": "***0300", "channel": "telegram", "notified": True}]
+        {"follower": "***3456", "channel": "hotline", "notified": True, "will_retry": False},
+        {"follower": "***0300", "channel": "telegram", "notified": True, "will_retry": False}]
+    assert store.notification_counts() == {"delivered": 2, "pending": 0, "given_up": 0}
     assert sorted(c[0] for c in rasa.calls) == ["+84905123456", "tg-100200300"]  # never the Open311 one
     for _, args, payload in rasa.calls:
         assert args == {"output_channel": ["latest"], "token": [RASA_TOKEN]}
@@ -92,11 +93,80 @@ async def test_unreachable_followers_do_not_undo_the_change(store, caplog):
                                  json={"status": "resolved", "note": "Đã dọn cây"})
     services.install(None)
     assert [f["notified"] for f in partly.json()["followers"]] == [True, False]
+    assert [f["will_retry"] for f in partly.json()["followers"]] == [False, True]
     assert down.status_code == 200 and [f["notified"] for f in down.json()["followers"]] == [False, False]
+    assert store.notification_counts() == {"delivered": 1, "pending": 3, "given_up": 0}
     assert [h[0] for h in store.report_by_code(report.code).history] == ["received", "in_progress", "resolved"]
     assert "not notified" in caplog.text
     for secret in (RASA_TOKEN, "0905123456", "100200300"):
         assert secret not in caplog.text
+
+
+async def test_notices_rasa_did_not_take_are_retried_until_delivered_and_only_once(store):
+    import datetime as dt
+
+    from actions.staff import retry_due_notifications
+    from actions.store import MAX_ATTEMPTS
+
+    report = report_with_followers(store)
+    changed = store.change_status(report.code, "in_progress", "Đang xử lý")  # as the endpoint does
+    settings = Settings(rasa_url=f"http://127.0.0.1:{free_port()}", rasa_auth_token=RASA_TOKEN)
+    services.install(services.Services(settings=settings, store=store))
+    now = dt.datetime.now(dt.timezone.utc)
+    later = lambda s: now + dt.timedelta(seconds=s)  # noqa: E731 - the clock the test moves
+    try:
+        # The endpoint's own attempt holds the fresh notices: the loop leaves them alone meanwhile.
+        assert len(changed.notifications) == 2 and store.due_notifications(now) == []
+        # Rasa down: both due after the lease, both fail, both wait longer.
+        assert await retry_due_notifications(settings, store, later(200)) == 0
+        assert store.due_notifications(later(200)) == [] and len(store.due_notifications(later(240))) == 2
+        # Rasa back, one conversation still failing: one delivered, the other waits (60 s now).
+        rasa = FakeRasa(failing={"tg-100200300"})
+        async with served(rasa.app) as rasa_url:
+            settings = Settings(rasa_url=rasa_url, rasa_auth_token=RASA_TOKEN)
+            assert await retry_due_notifications(settings, store, later(240)) == 1
+            assert await retry_due_notifications(settings, store, later(250)) == 0  # nothing due yet
+            rasa.failing.clear()
+            assert await retry_due_notifications(settings, store, later(400)) == 1
+            assert await retry_due_notifications(settings, store, later(99999)) == 0  # none sent twice
+        assert sorted(c[0] for c in rasa.calls) == ["+84905123456", "tg-100200300", "tg-100200300"]
+        assert {c[2]["entities"]["report_code"] for c in rasa.calls} == {report.code}
+        assert store.notification_counts() == {"delivered": 2, "pending": 0, "given_up": 0}
+        # A follower that never answers is given up after MAX_ATTEMPTS, not retried for ever.
+        store.change_status(report.code, "resolved")
+        moment = later(100000)
+        for attempt in range(MAX_ATTEMPTS + 2):
+            await retry_due_notifications(Settings(rasa_url=f"http://127.0.0.1:{free_port()}"), store, moment)
+            moment += dt.timedelta(hours=2)
+        assert store.notification_counts() == {"delivered": 2, "pending": 0, "given_up": 2}
+    finally:
+        services.install(None)
+
+
+def test_a_notice_is_claimed_by_one_retrier_only(store):
+    import datetime as dt
+
+    report = report_with_followers(store)
+    changed = store.change_status(report.code, "in_progress")
+    moment = dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=1)
+    notice = changed.notifications[0]
+    assert store.claim_notification(notice.id, moment) is True
+    assert store.claim_notification(notice.id, moment) is False   # a second process finds it taken
+    store.record_delivery(notice.id, True, now=moment)
+    store.record_delivery(notice.id, False, "late duplicate", now=moment)  # ignored once delivered
+    assert store.claim_notification(notice.id, moment + dt.timedelta(days=1)) is False
+    assert store.notification_counts()["delivered"] == 1
+
+
+def test_open311_followers_get_no_notice_row(store):
+    from actions.open311 import CHANNEL
+    from actions.store import SYSTEM_CHANNELS
+
+    assert CHANNEL in SYSTEM_CHANNELS
+    report = report_with_followers(store)
+    changed = store.change_status(report.code, "in_progress")
+    assert len(changed.followers) == 3
+    assert [n.channel for n in changed.notifications] == ["hotline", "telegram"]
 
 
 @pytest.mark.parametrize("headers, words", [

@@ -31,7 +31,7 @@ def staff_change_reaches(user, servers, code, status, note, channel):
     Rasa's trigger_intent with output_channel=latest, i.e. on `channel`. The text the user got."""
     before = len(user.sent())
     changed = change_status(servers, code, status, note)
-    assert changed["followers"] == [{"follower": "***", "channel": channel, "notified": True}]
+    assert changed["followers"] == [{"follower": "***", "channel": channel, "notified": True, "will_retry": False}]
     [told] = texts(new_since(user.sent, before))
     return told
 

@@ -56,7 +56,8 @@ def test_report_reaches_open311_and_the_status_change_reaches_the_reporter(chat,
     assert request["address"] == "45 Nguyễn Huệ" and sender not in listed.text
 
     changed = change_status(servers, code, "in_progress", "Đội điện chiếu sáng sẽ đến trong ngày")
-    assert changed["followers"] == [{"follower": "***e-vi", "channel": "rest", "notified": True}]
+    assert changed["followers"] == [{"follower": "***e-vi", "channel": "rest", "notified": True,
+                                    "will_retry": False}]
 
     [told] = bot_texts_after(servers, sender, code + ": Đang xử lý")
     assert told.startswith(f"Cập nhật phản ánh {code}: Đang xử lý (")

@@ -70,7 +70,7 @@ knowledge-index: $(VENV_ACT)/.installed
 	$(PY_ACT) -m knowledge build
 
 knowledge-eval: knowledge-index
-	$(PY_ACT) -m knowledge eval --questions tests/data/knowledge_dev.jsonl
+	$(PY_ACT) -m knowledge eval --questions tests/data/knowledge_dev.jsonl --methods
 
 run: venvs $(MODEL) knowledge-index
 	$(PY_ACT) -m bot.launcher --model $(MODEL)

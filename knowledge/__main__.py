@@ -2,7 +2,7 @@
 
 python -m knowledge build [--force]
 python -m knowledge search "câu hỏi" [--lang vi] [--json] [-k 5]
-python -m knowledge eval --questions FILE.jsonl [--json]
+python -m knowledge eval --questions FILE.jsonl [--json] [--methods]
 python -m knowledge eval-corpus FILE --question-col Q --answer-col A [--sep "|"] [--json]
 """
 from __future__ import annotations
@@ -56,10 +56,17 @@ def cmd_search(args) -> int:
 
 
 def cmd_eval(args) -> int:
-    from knowledge.evaluate import evaluate_questions, format_table, load_jsonl
+    from knowledge.evaluate import compare_methods, evaluate_questions, format_methods, format_table, load_jsonl
 
-    report = evaluate_questions(_engine(args), load_jsonl(Path(args.questions)))
-    print(json.dumps(report, indent=2) if args.json else format_table(report))
+    engine, rows = _engine(args), load_jsonl(Path(args.questions))
+    report = evaluate_questions(engine, rows)
+    methods = compare_methods(engine, rows) if args.methods else None
+    if args.json:
+        print(json.dumps({**report, "methods": methods} if methods else report, indent=2))
+    else:
+        print(format_table(report))
+        if methods:
+            print(format_methods(methods))
     return 0
 
 
@@ -96,6 +103,8 @@ def main(argv=None) -> int:
     p = sub.add_parser("eval", help="hit@1 / hit@3 / MRR@10 on a JSONL question set")
     p.add_argument("--questions", required=True)
     p.add_argument("--json", action="store_true")
+    p.add_argument("--methods", action="store_true",
+                   help="also rank with BM25 alone, dense alone and the hybrid (no decline), side by side")
     p.set_defaults(func=cmd_eval)
     p = sub.add_parser("eval-corpus", help="BM25 vs dense vs hybrid on an external Q→A collection")
     p.add_argument("file")

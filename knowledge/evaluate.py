@@ -68,6 +68,35 @@ def evaluate_questions(engine: SearchEngine, rows: Iterable[dict]) -> Dict:
     }
 
 
+def compare_methods(engine: SearchEngine, rows: Iterable[dict]) -> Dict:
+    """Ranking alone (no decline) per method on the in-scope lines, searched in the question's own
+    language: does the hybrid beat BM25 and dense on their own? {method: {"by_lang", "overall"}}."""
+    rows = [r for r in rows if r["topic"] is not None]
+    report = {}
+    for method in METHODS:
+        by_lang: Dict[str, List[Optional[int]]] = defaultdict(list)
+        for row in rows:
+            query = normalize(row["q"])
+            result = engine.search_language(query, detect_language(query) or "vi", k=10, method=method)
+            ids = [h.entry_id for h in result.hits]
+            by_lang[row["lang"]].append(ids.index(row["topic"]) + 1 if row["topic"] in ids else None)
+        keep = ("hit@1", "mrr@10", "n")
+        report[method] = {
+            "by_lang": {s: {k: v for k, v in _metrics(by_lang.get(s, [])).items() if k in keep} for s in SLICES},
+            "overall": {k: v for k, v in _metrics([r for x in by_lang.values() for r in x]).items() if k in keep},
+        }
+    return report
+
+
+def format_methods(report: Dict) -> str:
+    lines = ["ranking alone (no decline), hit@1 / mrr@10:",
+             f"{'method':<8}" + "".join(f"{name:>18}" for name in (*SLICES, "overall"))]
+    for method, parts in report.items():
+        cells = [parts["by_lang"][s] for s in SLICES] + [parts["overall"]]
+        lines.append(f"{method:<8}" + "".join(f"{c['hit@1']:>9.4f} {c['mrr@10']:>8.4f}" for c in cells))
+    return "\n".join(lines)
+
+
 def format_table(report: Dict) -> str:
     lines = [f"{'slice':<10} {'hit@1':>7} {'hit@3':>7} {'mrr@10':>7} {'n':>5}"]
     for name, m in [*report["by_lang"].items(), ("overall", report["overall"])]:

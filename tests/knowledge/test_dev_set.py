@@ -36,3 +36,15 @@ def test_dev_set_floors(engine):
     assert report["by_lang"]["vi"]["hit@1"] >= 0.85, report
     assert report["by_lang"]["vi-nodiac"]["hit@1"] >= 0.85, report
     assert report["out_of_scope"]["declined"] >= 0.90, report
+
+
+def test_hybrid_ranks_at_least_as_well_as_either_method_alone(engine):
+    from knowledge.evaluate import compare_methods, format_methods
+
+    report = compare_methods(engine, load_jsonl(DEV_SET))
+    assert set(report) == {"hybrid", "dense", "bm25"}
+    hybrid = report["hybrid"]["overall"]
+    assert hybrid["n"] == sum(1 for r in load_jsonl(DEV_SET) if r["topic"])
+    for single in ("dense", "bm25"):
+        assert hybrid["hit@1"] > report[single]["overall"]["hit@1"], format_methods(report)
+        assert hybrid["mrr@10"] > report[single]["overall"]["mrr@10"], format_methods(report)

@@ -51,6 +51,9 @@ def main() -> int:
     parser.add_argument("--min-nodiac", type=float, default=TARGETS["vi-nodiac"])
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_structlog(logging.WARNING)  # Rasa's debug parse lines would print every held-out text
     scores = asyncio.run(evaluate(args.model, args.data, args.out))
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "summary.json").write_text(json.dumps(scores, indent=2))

@@ -1,8 +1,9 @@
 """knowledge/dense.py: the ONNX path gives the vectors torch gives, in the same order."""
+import faiss
 import numpy as np
 import pytest
 
-from knowledge.dense import Encoder
+from knowledge.dense import Encoder, build_faiss, search_faiss
 
 TEXTS = ["làm căn cước ở đâu", "lam can cuoc o dau", "opening hours of the Imperial City",
          "x", "giờ mở cửa Đại Nội và giá vé cho người nước ngoài, trẻ em, người cao tuổi " * 8]
@@ -27,3 +28,12 @@ def test_onnx_and_torch_give_the_same_normalised_vectors(encoders):
 
 def test_no_texts_gives_an_empty_matrix(encoders):
     assert encoders[1].encode([]).shape == (0, 384)
+
+
+def test_search_faiss_gives_index_search_results_and_restores_the_thread_count():
+    vectors = np.random.default_rng(0).standard_normal((500, 384)).astype(np.float32)
+    index = build_faiss(vectors)
+    threads = faiss.omp_get_max_threads()
+    sims, ids = search_faiss(index, vectors[:1], 5)
+    assert ids[0, 0] == 0 and np.allclose(sims, index.search(vectors[:1], 5)[0])
+    assert faiss.omp_get_max_threads() == threads

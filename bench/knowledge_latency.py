@@ -58,7 +58,7 @@ def main() -> int:
     for size in args.sizes:
         passages = synthetic_passages(size, args.language)
         start = time.perf_counter()
-        vectors = encoder.encode([p.text for p in passages], batch_size=128)
+        vectors = encoder.encode([p.text for p in passages])  # the batch size index.build uses
         li = LanguageIndex(args.language, passages, build_faiss(vectors))
         build_s = time.perf_counter() - start
         engine = SearchEngine(KnowledgeIndex({}, {args.language: li}, {}), encoder)

@@ -18,7 +18,7 @@ logger = logging.getLogger(__name__)
 def open_engine(directory: Path, model: Optional[str] = None, source_dir: Path = SOURCES_DIR,
                 progress: bool = False, force: bool = False, threads: Optional[int] = None) -> SearchEngine:
     encoder = Encoder(model or DEFAULT_MODEL, threads=threads)
-    if not force and index_store.is_current(directory, encoder.name, source_dir):
+    if not force and index_store.is_current(directory, encoder.name, source_dir, encoder.precision):
         engine = SearchEngine(index_store.load(directory, source_dir), encoder)
         engine.domain  # trained now, not on the first question
         return engine

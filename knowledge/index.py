@@ -111,11 +111,15 @@ def read_manifest(directory: Path) -> Optional[dict]:
         return None
 
 
-def is_current(directory: Path, model_name: str, source_dir: Path = SOURCES_DIR) -> bool:
+def is_current(directory: Path, model_name: str, source_dir: Path = SOURCES_DIR,
+               precision: Optional[str] = None) -> bool:
+    """Whether the index under `directory` was built from these sources with this model (and, when
+    given, this encoder precision: manifests from before int8 encoding say nothing and mean fp32)."""
     manifest = read_manifest(directory)
     return bool(manifest and manifest.get("format") == FORMAT_VERSION
                 and manifest.get("tokenizer") == TOKENIZER_VERSION
                 and manifest.get("model") == model_name
+                and (precision is None or manifest.get("precision", "fp32") == precision)
                 and manifest.get("sources_hash") == sources_hash(source_dir)
                 and all((directory / f"{lang}.faiss").exists() for lang in LANGUAGES))
 
@@ -141,6 +145,7 @@ def build(directory: Path, encoder: Encoder, entries: Optional[List[Entry]] = No
         "format": FORMAT_VERSION,
         "tokenizer": TOKENIZER_VERSION,
         "model": encoder.name,
+        "precision": encoder.precision,
         "dimension": encoder.dimension,
         "sources_hash": sources_hash(source_dir),
         "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),

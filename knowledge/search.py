@@ -15,7 +15,7 @@ from typing import Dict, List, Optional, Tuple
 import numpy as np
 
 from bot.text import EN, VI, detect_language, normalize
-from knowledge.dense import Encoder
+from knowledge.dense import Encoder, search_faiss
 from knowledge.domain import DomainModel
 from knowledge.index import KnowledgeIndex, LanguageIndex
 from knowledge.synonyms import Synonyms
@@ -95,7 +95,7 @@ class SearchEngine:
         n_entries = len(li.entry_ids)
         qv = self.encoder.encode_query(query) if vector is None else vector
         k = min(DENSE_CANDIDATES, len(li.passages))
-        sims, ids = li.faiss.search(qv[None, :], k)
+        sims, ids = search_faiss(li.faiss, qv[None, :], k)
         sims, ids = sims[0], ids[0]
         keep = (ids >= 0) & (ids != (-2 if exclude is None else exclude))
         sims, ids = sims[keep], ids[keep]

@@ -42,6 +42,7 @@ def test_language_picks_the_block_and_hits_carry_titles(engine):
 def test_manifest_records_model_hash_and_calibration(engine, index_dir):
     manifest = json.loads((index_dir / "manifest.json").read_text())
     assert manifest["model"] == DEFAULT_MODEL
+    assert manifest["precision"] == engine.encoder.precision
     assert manifest["sources_hash"] == index_store.sources_hash()
     assert manifest["entries"] >= 120
     for language in ("vi", "en"):
@@ -52,7 +53,10 @@ def test_manifest_records_model_hash_and_calibration(engine, index_dir):
 
 def test_index_is_stale_when_sources_or_model_change(engine, index_dir, tmp_path):
     assert index_store.is_current(index_dir, DEFAULT_MODEL)
+    assert index_store.is_current(index_dir, DEFAULT_MODEL, precision=engine.encoder.precision)
     assert not index_store.is_current(index_dir, "some/other-model")
+    other = "fp32" if engine.encoder.precision == "int8" else "int8"
+    assert not index_store.is_current(index_dir, DEFAULT_MODEL, precision=other)
     sources = tmp_path / "sources"
     shutil.copytree(SOURCES_DIR, sources)
     path = next(sources.glob("*.yml"))

@@ -48,6 +48,8 @@ def main() -> int:
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--language", default="vi")
+    parser.add_argument("--full", action="store_true",
+                        help="also time engine.search (the whole decision) on the real index under var/")
     args = parser.parse_args()
     encoder = Encoder(threads=args.threads)
     rows = [json.loads(line) for line in (ROOT / "tests/data/knowledge_dev.jsonl").read_text().splitlines()]
@@ -81,7 +83,27 @@ def main() -> int:
                "cached_p99_ms": round(percentile(warm, 99), 2)}
         results.append(row)
         print(json.dumps(row), flush=True)
+    if args.full:
+        print(json.dumps(full_search(queries, args.threads)), flush=True)
     return 0
+
+
+def full_search(queries, threads: int) -> dict:
+    """The bot's whole decision on the real index: synonyms, in-domain model, encode, BM25, FAISS,
+    fusion, confidence and, when declined, the other language's block (engine.search)."""
+    from bot.settings import Settings
+    from knowledge.engine import open_engine
+
+    engine = open_engine(Settings.from_env().knowledge_index_dir, threads=threads)
+    engine.encoder.clear_cache()
+    engine.search("warm-up question")
+    times = []
+    for q in queries:
+        t = time.perf_counter()
+        engine.search(q)
+        times.append((time.perf_counter() - t) * 1000)
+    return {"real_index_entries": len(engine.index.entries), "search_p50_ms": round(statistics.median(times), 2),
+            "search_p99_ms": round(percentile(times, 99), 2)}
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from actions.models import AnswerFeedback, HotlineCall, QuestionLog, Report, ReportStatusChange, SuggestionFeedback
 from actions.reports import mask_phone
-from actions.store import LOCAL_TIME, Store
+from actions.store import LOCAL_TIME, Store, aware, utc_now
 
 VERDICTS = ("used", "helpful", "wrong")
 USED_VERDICTS = ("used", "helpful")  # a suggestion the agent read out or found right counts as used
@@ -30,15 +30,6 @@ MAX_TOPICS = 50  # a very long call keeps its first topics; the summary stays re
 
 class UnknownCall(LookupError):
     """No call with that id was started (or it belongs to nobody the store knows)."""
-
-
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
-
-
-def aware(moment: dt.datetime) -> dt.datetime:
-    """SQLite gives naive datetimes back (stored in UTC); PostgreSQL aware ones."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
 
 
 @dataclass(frozen=True)

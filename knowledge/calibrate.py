@@ -117,7 +117,8 @@ def calibrate(engine: SearchEngine) -> Dict:
     positives = in_scope_questions()
     positive_vectors = engine.encoder.encode([t for t, _ in positives])
     texts = sorted({t for t, _ in negatives + positives}
-                   | {p.text for li in engine.index.languages.values() for p in li.passages})
+                   | {p.text for li in engine.index.languages.values() for p in li.passages
+                      if p.kind == "question"})  # what _paraphrases looks up
     domain = dict(zip(texts, engine.domain.out_of_fold(texts)))
     result = {}
     for language in (VI, EN):

@@ -42,7 +42,8 @@ class Encoder:
 
     `quantize` makes the ONNX transformer's weight matrices int8 (dynamic quantisation, per channel,
     in memory at start-up, about 2 s): 1.7x the build throughput and several times faster single
-    queries, vectors at cosine ≈ 0.993 of fp32 and dev-set hit@1 no lower (docs/knowledge.md). The
+    queries, vectors at cosine ≈ 0.993 of fp32 and dev-set hit@1 within a question per slice
+    (docs/knowledge.md). The
     default (None) quantises the packaged all-MiniLM-L6-v2, where that was measured, and no other model."""
 
     def __init__(self, model: Optional[str] = None, threads: Optional[int] = None,

@@ -26,11 +26,9 @@ import numpy as np
 import yaml
 
 from bot.nlu_data import read_examples
-from bot.settings import PROJECT_ROOT
 from bot.text import VI, detect_language, fold_key, normalize
+from knowledge.index import CALIBRATION_DIR, NLU_DIR  # what sources_hash covers: edits rebuild
 
-NLU_DIR = PROJECT_ROOT / "nlu_data" / "nlu"
-CALIBRATION_DIR = Path(__file__).resolve().parent / "calibration"
 HARD_NEGATIVES = CALIBRATION_DIR / "out_of_scope.yml"
 IN_SCOPE_EXTRA = CALIBRATION_DIR / "in_scope.yml"
 IN_SCOPE_INTENTS = ("ask_procedure", "ask_city_service", "ask_tourism")

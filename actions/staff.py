@@ -146,7 +146,10 @@ async def retry_due_notifications(settings: Settings, store: Store,
 async def retry_notifications_forever(interval_s: float = RETRY_INTERVAL_S) -> None:
     """The action server's background task: retries undelivered status notices every `interval_s`."""
     while True:
-        await asyncio.sleep(interval_s)
+        try:
+            await asyncio.sleep(interval_s)
+        except asyncio.CancelledError:
+            return  # the server is stopping between passes: nothing cut off, nothing to warn about
         current = services.current()
         if current is None or current.store is None:
             continue

@@ -1,0 +1,122 @@
+"""Splits the conversation set into dev.yml and heldout.yml: a seeded, stratified random third is held out.
+
+Every (category, lang) stratum is sorted by id, shuffled with its own seeded generator, and its first
+round(n / 3) conversations go to the held-out file. Re-running the split on dev.yml + heldout.yml gives
+the same files, so the split can be checked (tests/conversations/test_spec.py does) and new
+conversations can be added to either file's pool and re-split without moving old ones by hand:
+
+    .venv-rasa/bin/python -m tests.conversations.split            # re-split dev.yml + heldout.yml
+    .venv-rasa/bin/python -m tests.conversations.split pool/*.yml  # split a fresh pool
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+from pathlib import Path
+from typing import Dict, List, Sequence, Tuple
+
+import yaml
+
+HERE = Path(__file__).resolve().parent
+DEV, HELDOUT = HERE / "dev.yml", HERE / "heldout.yml"
+SEED = 20261201
+HELDOUT_SHARE = 1 / 3
+
+DEV_HEADER = """\
+# Conversation tests, DEV set (issue 11). Tune the dialogue against these freely.
+# Each conversation is a chat: `user:` lines as people type them, and after each a few observable checks
+# (`expect:`). The format and the checks are described in tests/conversations/README.md.
+# Split from the whole set by tests/conversations/split.py (seed %d); the other third is held out.
+""" % SEED
+
+HELDOUT_HEADER = """\
+# Conversation tests, HELD-OUT set (issue 11).
+# NEVER TUNE ON INDIVIDUAL FAILURES HERE: do not read these conversations to fix the bot, do not copy
+# their messages into NLU data, rules, stories or keyword lists. Use dev.yml for that. This file only
+# measures; its pass rates are reported (python -m tests.conversations.run --set heldout).
+# Split from the whole set by tests/conversations/split.py (seed %d).
+""" % SEED
+
+
+def load_raw(paths: Sequence[Path]) -> List[dict]:
+    conversations: List[dict] = []
+    for path in paths:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        conversations.extend(data.get("conversations") or [])
+    ids = [c["id"] for c in conversations]
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicates:
+        raise SystemExit(f"duplicate conversation ids: {duplicates}")
+    return conversations
+
+
+def split(conversations: Sequence[dict], seed: int = SEED) -> Tuple[List[dict], List[dict]]:
+    """(dev, heldout): a seeded random third of each (category, lang) stratum is held out."""
+    strata: Dict[Tuple[str, str], List[dict]] = {}
+    for conversation in conversations:
+        strata.setdefault((conversation["category"], conversation["lang"]), []).append(conversation)
+    dev: List[dict] = []
+    heldout: List[dict] = []
+    for key in sorted(strata):
+        members = sorted(strata[key], key=lambda c: c["id"])
+        random.Random(f"{seed}:{key[0]}:{key[1]}").shuffle(members)
+        cut = round(len(members) * HELDOUT_SHARE)
+        heldout.extend(members[:cut])
+        dev.extend(members[cut:])
+    order = {key: n for n, key in enumerate(sorted(strata))}
+
+    def by_stratum(c: dict):
+        return order[(c["category"], c["lang"])], c["id"]
+    return sorted(dev, key=by_stratum), sorted(heldout, key=by_stratum)
+
+
+def _scalar(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_scalar(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_scalar(v)}" for k, v in value.items()) + "}"
+    text = str(value)
+    if re.fullmatch(r"[a-z][a-z0-9_.]*", text) and text not in ("true", "false", "null", "yes", "no"):
+        return text
+    return json.dumps(text, ensure_ascii=False)
+
+
+def dump(header: str, conversations: Sequence[dict]) -> str:
+    """The set as a chat-like YAML: one line per user message and one per expectation."""
+    lines = [header.rstrip("\n"), "conversations:"]
+    for conversation in conversations:
+        lines.append(f"  - id: {conversation['id']}")
+        for key in ("lang", "category"):
+            lines.append(f"    {key}: {conversation[key]}")
+        for key, value in conversation.items():
+            if key not in ("id", "lang", "category", "turns"):
+                lines.append(f"    {key}: {_scalar(value)}")
+        lines.append("    turns:")
+        for turn in conversation["turns"]:
+            lines.append(f"      - user: {json.dumps(turn['user'], ensure_ascii=False)}")
+            for key, value in turn.items():
+                if key != "user":
+                    lines.append(f"        {key}: {_scalar(value)}")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: Sequence[str] = ()) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("pool", nargs="*", type=Path, help="YAML files with `conversations:` (default: dev + heldout)")
+    parser.add_argument("--seed", type=int, default=SEED)
+    args = parser.parse_args(list(argv) or None)
+    conversations = load_raw(args.pool or [DEV, HELDOUT])
+    dev, heldout = split(conversations, args.seed)
+    DEV.write_text(dump(DEV_HEADER, dev), encoding="utf-8")
+    HELDOUT.write_text(dump(HELDOUT_HEADER, heldout), encoding="utf-8")
+    print(f"{len(dev)} dev, {len(heldout)} held-out conversations (seed {args.seed})")
+
+
+if __name__ == "__main__":
+    main()

@@ -91,7 +91,7 @@ test-actions: $(VENV_ACT)/.installed
 	$(PY_ACT) -m pytest -q tests/actions tests/knowledge tests/bot/test_text.py tests/bot/test_knowledge_nlu.py
 
 test-rasa: $(VENV_RASA)/.installed $(VENV_ACT)/.installed $(MODEL) knowledge-index
-	HUE_MODEL_PATH=$(MODEL) $(PY_RASA) -m pytest -q tests/bot tests/e2e tests/channels \
+	HUE_MODEL_PATH=$(MODEL) $(PY_RASA) -m pytest -q tests/bot tests/e2e tests/channels tests/conversations \
 	  --ignore=tests/bot/test_knowledge_nlu.py
 
 # The Telegram and Zalo channels alone (unit tests, then whole conversations on the real servers).

@@ -1,0 +1,86 @@
+"""The conversation test set (tests/conversations/dev.yml and heldout.yml) end to end over REST on the
+real servers: one run of both sets per session, pass rates written to test-output/conversations/.
+
+The floors are regression floors: each is what the code already achieved when it was set (measured,
+see the report in tests/conversations/README.md). Raise them when the bot gets better; never lower
+them to make a change pass. The issue 11 targets (held-out) are printed beside them.
+"""
+import json
+import time
+
+import pytest
+
+from bot.settings import PROJECT_ROOT
+from tests.conversations.report import as_json, failures, measures, table
+from tests.conversations.runner import Assistant, ReportStore, run_set
+from tests.conversations.spec import SETS, load
+from tests.conftest import E2E_RASA_TOKEN
+
+OUT_DIR = PROJECT_ROOT / "test-output" / "conversations"
+
+# (set, measure) → the lowest pass rate accepted. Measured on main before issue 11's dialogue work
+# (2026-12-01); the integrator raises these after merging.
+FLOORS = {
+    ("dev", "conversations"): 0.0,
+    ("heldout", "conversations"): 0.0,
+    ("heldout", "followup_entry_turns"): 0.0,
+    ("heldout", "emergency_number_turns"): 0.0,
+    ("heldout", "cancel_midform_conversations"): 0.0,
+    ("heldout", "replies_not_empty"): 0.0,
+    ("dev", "replies_not_empty"): 0.0,
+    ("dev", "first_message_entry"): 0.0,
+    ("heldout", "first_message_entry"): 0.0,
+}
+# Issue 11 "Done when" (held-out): shown with the floors, asserted once the floors reach them.
+TARGETS = {
+    "followup_entry_turns": 0.85,
+    "emergency_number_turns": 1.0,
+    "cancel_midform_conversations": 0.95,
+    "replies_not_empty": 1.0,
+}
+
+
+@pytest.fixture(scope="module")
+def set_results(servers):
+    """Both sets played once against the session's servers (fresh sender per conversation)."""
+    assistant = Assistant(servers.rasa_url, token=E2E_RASA_TOKEN)
+    store = ReportStore(servers.settings.effective_database_url)
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    results = {}
+    for name in ("dev", "heldout"):
+        start = time.monotonic()
+        played = run_set(assistant, load(SETS[name]), domain=PROJECT_ROOT / "domain.yml", store=store,
+                         workers=2, prefix=f"e2e-{name}")
+        seconds = time.monotonic() - start
+        text = table(f"{name} (make test)", played, seconds)
+        (OUT_DIR / f"{name}.txt").write_text(text + "\n", encoding="utf-8")
+        (OUT_DIR / f"{name}.json").write_text(json.dumps(as_json(played), ensure_ascii=False, indent=1),
+                                             encoding="utf-8")
+        if name == "dev":  # never show individual held-out failures
+            (OUT_DIR / "dev-failures.txt").write_text(failures(played) + "\n", encoding="utf-8")
+        print("\n" + text)
+        results[name] = played
+    store.close()
+    assert assistant.tracker_readable, "the conversation API must be readable with the e2e token"
+    return results
+
+
+@pytest.mark.parametrize("set_name,measure", sorted(FLOORS))
+def test_pass_rate_floor(set_results, set_name, measure):
+    rate = measures(set_results[set_name])[measure]
+    floor = FLOORS[(set_name, measure)]
+    target = TARGETS.get(measure)
+    assert rate.total > 0, f"{set_name}: nothing measured for {measure}"
+    assert rate.value >= floor, (
+        f"{set_name} {measure}: {rate} is below the floor {floor:.0%}"
+        + (f" (issue 11 target {target:.0%})" if target is not None else "")
+        + f"; see test-output/conversations/{set_name}.txt")
+
+
+def test_every_conversation_was_played(set_results):
+    """Nothing silently skipped: every turn not conditional on a form step was sent and checked."""
+    for played in set_results.values():
+        for result in played:
+            for spec_turn, turn in zip(result.conversation.turns, result.turns):
+                if spec_turn.when_step is None:
+                    assert turn.sent and turn.checks, (result.conversation.id, turn.user)

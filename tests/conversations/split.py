@@ -1,12 +1,11 @@
 """Splits the conversation set into dev.yml and heldout.yml: a seeded, stratified random third is held out.
 
 Every (category, lang) stratum is sorted by id, shuffled with its own seeded generator, and its first
-round(n / 3) conversations go to the held-out file. Re-running the split on dev.yml + heldout.yml gives
-the same files, so the split can be checked (tests/conversations/test_spec.py does) and new
-conversations can be added to either file's pool and re-split without moving old ones by hand:
+round(n / 3) conversations go to the held-out file. New conversations are split the same way among
+themselves and appended (--add), so a conversation already in dev.yml never moves to the held-out file:
 
-    .venv-rasa/bin/python -m tests.conversations.split            # re-split dev.yml + heldout.yml
-    .venv-rasa/bin/python -m tests.conversations.split pool/*.yml  # split a fresh pool
+    .venv-rasa/bin/python -m tests.conversations.split pool/*.yml        # split a whole pool (once)
+    .venv-rasa/bin/python -m tests.conversations.split --add new.yml     # add new conversations
 """
 from __future__ import annotations
 
@@ -109,10 +108,18 @@ def dump(header: str, conversations: Sequence[dict]) -> str:
 def main(argv: Sequence[str] = ()) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("pool", nargs="*", type=Path, help="YAML files with `conversations:` (default: dev + heldout)")
+    parser.add_argument("--add", nargs="+", type=Path, default=[], help="new conversations to split and append")
     parser.add_argument("--seed", type=int, default=SEED)
     args = parser.parse_args(list(argv) or None)
-    conversations = load_raw(args.pool or [DEV, HELDOUT])
-    dev, heldout = split(conversations, args.seed)
+    if args.add:
+        old_dev, old_heldout = load_raw([DEV]), load_raw([HELDOUT])
+        new_dev, new_heldout = split(load_raw(args.add), args.seed)
+        dev, heldout = old_dev + new_dev, old_heldout + new_heldout
+        all_ids = [c["id"] for c in dev + heldout]
+        if len(set(all_ids)) != len(all_ids):
+            raise SystemExit("a new conversation repeats an existing id")
+    else:
+        dev, heldout = split(load_raw(args.pool or [DEV, HELDOUT]), args.seed)
     DEV.write_text(dump(DEV_HEADER, dev), encoding="utf-8")
     HELDOUT.write_text(dump(HELDOUT_HEADER, heldout), encoding="utf-8")
     print(f"{len(dev)} dev, {len(heldout)} held-out conversations (seed {args.seed})")

@@ -235,18 +235,23 @@ def _check_place(seen: Observation, digits: str) -> CheckResult:
 
 
 def _check_language(seen: Observation, wanted: Any, conversation_language: str) -> CheckResult:
-    lines = languages_of_lines(seen.texts)
-    titles = [language_of(t) for t in seen.button_titles]
-    decided = [lang for lang in lines if lang]
+    """Judged per message (a Vietnamese term quoted in an English answer, or the user's own words echoed
+    in a summary, do not make a line of another language count); the buttons of a message together.
+    For a list, each language must appear in some line (one message may hold the two)."""
+    messages = [language_of(text) for text in seen.texts]
+    buttons = [language_of(" · ".join(str(b.get("title") or "") for b in r.get("buttons") or []))
+               for r in seen.replies if r.get("buttons")]
+    decided = [lang for lang in messages + buttons if lang]
     if wanted is None:  # implicit: nothing in another language
-        wrong = [lang for lang in decided + [t for t in titles if t] if lang != conversation_language]
-        return CheckResult("reply_lang", not wrong, f"want {conversation_language}, saw {decided} "
-                                                      f"buttons {[t for t in titles if t]}")
+        wrong = [lang for lang in decided if lang != conversation_language]
+        return CheckResult("reply_lang", not wrong, f"want {conversation_language}, saw {decided}: "
+                                                      f"{_short(seen.texts)}")
     allowed = _as_list(wanted)
-    wrong = [lang for lang in decided + [t for t in titles if t] if lang not in allowed]
-    missing = [lang for lang in allowed if lang not in decided]
+    wrong = [lang for lang in decided if lang not in allowed]
+    present = set(decided) | {lang for lang in languages_of_lines(seen.texts) if lang}
+    missing = [lang for lang in allowed if lang not in present]
     return CheckResult("reply_lang", not wrong and not missing,
-                       f"want {allowed}, saw {decided} buttons {[t for t in titles if t]}: {_short(seen.texts)}")
+                       f"want {allowed}, saw {decided}: {_short(seen.texts)}")
 
 
 def next_language(turn: Turn, current: str) -> str:

@@ -88,11 +88,9 @@ def language_of(text: str) -> Optional[str]:
 
 def _scores(text: str) -> Tuple[float, float, float]:
     vi = en = fr = 0.0
-    for match in _WORD.finditer(text):
-        before = text[:match.start()].rstrip()
-        # A capital inside a sentence marks a name (Vietnamese names appear in English replies).
-        name = match.group()[0].isupper() and before[-1:] not in ("", ".", "!", "?", ":", "-", "•", ">")
-        word_vi, word_en, word_fr = _word_scores(match.group(), name)
+    for word in _WORD.findall(text):
+        # A capital marks a name or a title word (Vietnamese names fill English replies): it weighs little.
+        word_vi, word_en, word_fr = _word_scores(word, word[0].isupper())
         vi, en, fr = vi + word_vi, en + word_en, fr + word_fr
     return vi, en, fr
 

@@ -145,3 +145,15 @@ def test_tracking_code_and_place():
     from_tracker = Observation(replies=reply, tracker_before=tracker("incident_confirmation",
                                                                      incident_location="0905123456"))
     assert names(check_turn(turn, from_tracker, "vi"), ok=False) == ["place_excludes"]
+
+
+def test_language_is_judged_per_message_not_per_quoted_line():
+    # the user's own words echoed in a Vietnamese summary, and a Vietnamese title above an English answer
+    summary = Observation(replies=[{"text": "Phản ánh của bạn:\n• Loại sự cố: Cây xanh\n"
+                                            "• Mô tả: Cay xanh bi sau an muc rong sap do\n"
+                                            "• Địa điểm: cong vien thuong bac\nGửi phản ánh này?"}])
+    assert names(check_turn(Turn("ko de sdt"), summary, "vi"), ok=False) == []
+    answer = Observation(replies=[{"text": "Thiên Mụ Pagoda\nThiên Mụ (Linh Mụ) Pagoda stands on Hà Khê hill on the "
+                                           "north bank of the Perfume River. Entry is free."}])
+    assert names(check_turn(Turn("thien mu pagoda"), answer, "en"), ok=False) == []
+    assert names(check_turn(Turn("chua thien mu"), answer, "vi"), ok=False) == ["reply_lang"]

@@ -1,0 +1,9 @@
+"""What the Rasa server runs beyond stock Rasa 3.6, installed once by bot/nlu.py (the model's NLU
+pipeline imports it in every Rasa process, whatever channels are configured)."""
+from __future__ import annotations
+
+
+def install() -> None:
+    from bot import action_fallback
+
+    action_fallback.install()

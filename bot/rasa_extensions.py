@@ -4,6 +4,7 @@ from __future__ import annotations
 
 
 def install() -> None:
-    from bot import action_fallback
+    from bot import action_fallback, action_schema
 
-    action_fallback.install()
+    action_schema.install()  # the reply schema's validator built once (issue 14)
+    action_fallback.install()  # an apology with the hotline when the action server fails (issue 12)

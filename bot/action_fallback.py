@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from typing import Any, List, Optional
 
+from bot import metrics
 from bot.settings import HOTLINE
 from bot.text import EN
 
@@ -90,6 +91,7 @@ def install() -> None:
             if _is_slot_mapping_action(self.name(), domain):
                 # Rasa's slot extraction logs RasaException and goes on; anything else would be a 500.
                 raise exc if isinstance(exc, RasaException) else RasaException(str(exc)) from exc
+            metrics.ACTION_FAILURES.labels(self.name()).inc()
             logger.error("Custom action '%s' failed (%s: %s); the user is told to try again or call %s.",
                          self.name(), type(exc).__name__, exc, HOTLINE)
             return fallback_events(self.name(), tracker)

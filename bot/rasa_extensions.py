@@ -4,7 +4,8 @@ from __future__ import annotations
 
 
 def install() -> None:
-    from bot import action_fallback, action_schema
+    from bot import action_fallback, action_schema, metrics
 
+    metrics.install()  # turns, their latency and errors, for GET /webhooks/metrics/ (channels/metrics.py)
     action_schema.install()  # the reply schema's validator built once (issue 14)
     action_fallback.install()  # an apology with the hotline when the action server fails (issue 12)

@@ -5,6 +5,7 @@ Used by `make run` and by the end-to-end tests (stdlib only, so either environme
 from __future__ import annotations
 
 import argparse
+import functools
 import logging
 import os
 import signal
@@ -14,7 +15,6 @@ import sys
 import time
 import urllib.error
 import urllib.request
-import functools
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path

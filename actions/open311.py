@@ -8,6 +8,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import logging
 import re
 import uuid
 from dataclasses import dataclass
@@ -16,6 +17,8 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 from urllib.parse import urlparse
 
 from sanic import Blueprint, Request
+from sanic.exceptions import SanicException
+from sqlalchemy.exc import SQLAlchemyError
 from sanic.response import HTTPResponse, json as json_response
 
 from actions import services
@@ -25,12 +28,15 @@ from actions.reports import (
 )
 from actions.store import LOCAL_TIME, NewReport, ReportView, aware
 
+logger = logging.getLogger(__name__)
+
 SPEC_URL = "https://wiki.open311.org/GeoReport_v2"
 CHANNEL = "open311"  # one of store.SYSTEM_CHANNELS: followers that poll, never notified
 AGENCY = "UBND thành phố Huế"
 DEFAULT_SPAN = dt.timedelta(days=90)  # the spec's default window for GET requests …
 MAX_REQUESTS = 1000  # … and its cap on the number returned
 MAX_IDEMPOTENCY_KEY = 100
+RETRY_AFTER_S = 30  # what a 503 asks clients to wait before retrying
 
 # service group per category (the spec's `group`: a heading for back-office pickers)
 GROUPS = {
@@ -257,8 +263,16 @@ def reply(body: Any, status: int = 200, headers: Optional[Dict[str, str]] = None
                          content_type="application/json; charset=utf-8")
 
 
-def error_reply(error: Open311Error) -> HTTPResponse:
-    return reply(error.body(), status=error.code)
+def error_reply(error: Open311Error, headers: Optional[Dict[str, str]] = None) -> HTTPResponse:
+    return reply(error.body(), status=error.code, headers=headers)
+
+
+def database_unavailable() -> HTTPResponse:
+    """503 with Retry-After: the client retries (a POST with the same Idempotency-Key is stored once).
+    Connection details stay in our log, never in the answer."""
+    error = Open311Error(503, "The report database is unavailable right now; retry later (a POST with "
+                              "the same Idempotency-Key is stored once)")
+    return error_reply(error, headers={"Retry-After": str(RETRY_AFTER_S)})
 
 
 def _single(args: Any) -> Dict[str, str]:
@@ -273,6 +287,21 @@ def blueprint() -> Blueprint:
     @bp.exception(Open311Error)
     async def on_error(request: Request, error: Open311Error) -> HTTPResponse:
         return error_reply(error)
+
+    # Without these, rasa-sdk's app-wide handler answers: it reads the form body as JSON (a
+    # misleading 400) or puts the exception text, with the database host and name, in a 500.
+    @bp.exception(SQLAlchemyError)
+    async def on_database_error(request: Request, error: SQLAlchemyError) -> HTTPResponse:
+        logger.error("Open311 %s %s: database error %s", request.method, request.path, type(error).__name__,
+                     exc_info=error)
+        return database_unavailable()
+
+    @bp.exception(Exception)
+    async def on_unexpected(request: Request, error: Exception) -> HTTPResponse:
+        if isinstance(error, SanicException):  # the request itself was wrong (a bad body, 404, 405)
+            return error_reply(Open311Error(error.status_code, str(error) or "Bad request"))
+        logger.error("Open311 %s %s failed", request.method, request.path, exc_info=error)
+        return error_reply(Open311Error(500, "Internal error; the cause is in the server log"))
 
     @bp.get("/services.json")
     async def get_services(request: Request) -> HTTPResponse:

@@ -7,13 +7,14 @@ what it already says ("đèn đường hỏng ở Lê Lợi"). A confirmed repor
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import re
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Text, Tuple
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
@@ -40,6 +41,7 @@ REPORT_SLOTS = (
     "incident_category", "incident_description", "incident_location", "incident_latitude",
     "incident_longitude", "incident_photos", "incident_photo_step", "incident_phone",
     "incident_duplicate_code", "incident_duplicate_choice", "incident_editing", "incident_confirmation",
+    "incident_submit_key",
 )
 # What the user can change from the summary, with the slots that go with it.
 EDITABLE: Dict[str, Tuple[str, ...]] = {
@@ -418,31 +420,30 @@ class ActionSubmitIncidentReport(Action):
                 f"\"status {code}\" any time."))
             return clear + [SlotSet("report_code", code)]
         elif outcome == "confirmed":
-            code = await self._file(dispatcher, tracker, language)
-            return clear + ([SlotSet("report_code", code)] if code else [])
+            return await self._file(dispatcher, tracker, language, clear)
         else:  # the form ended without an outcome (should not happen): say so rather than guess
             dispatcher.utter_message(text=pick(
                 language, f"Phản ánh chưa được gửi. Bạn thử lại, hoặc gọi {HOTLINE}.",
                 f"The report was not filed. Please try again, or call {HOTLINE}."))
         return clear
 
-    async def _file(self, dispatcher: CollectingDispatcher, tracker: Tracker, language: str) -> Optional[str]:
+    async def _file(self, dispatcher: CollectingDispatcher, tracker: Tracker, language: str,
+                    clear: List[Dict[Text, Any]]) -> List[Dict[Text, Any]]:
         store = services.current().store
         if store is None:
             dispatcher.utter_message(text=pick(
                 language, f"Xin lỗi, hệ thống chưa lưu được phản ánh. Bạn vui lòng gọi {HOTLINE}.",
                 f"Sorry, reports can't be stored right now. Please call {HOTLINE}."))
-            return None
-        report_in = new_report(tracker, language)
+            return clear
+        # A retry after a failed submit reuses that submit's key: if the failed attempt did reach
+        # the database, the retry gets that report back instead of filing a second one.
+        key = tracker.get_slot("incident_submit_key") or idempotency_key(tracker)
+        report_in = dataclasses.replace(new_report(tracker, language), idempotency_key=key)
         try:
             report, _ = await services.in_executor(store.submit_report, report_in)
         except Exception:  # noqa: BLE001 - the user must hear that nothing was stored
-            logger.exception("storing a report failed")
-            dispatcher.utter_message(text=pick(
-                language, f"Xin lỗi, chưa lưu được phản ánh do lỗi hệ thống. Bạn thử lại sau hoặc gọi {HOTLINE}.",
-                f"Sorry, the report could not be stored because of a system error. Try again later or "
-                f"call {HOTLINE}."))
-            return None
+            logger.exception("storing a report failed; the form is kept for a retry")
+            return self._keep_for_retry(dispatcher, language, key)
         name = CATEGORY_BY_CODE[report.category]
         place = report.location_text or pick(language, "(chưa rõ địa điểm)", "(place not given)")
         dispatcher.utter_message(text=pick(
@@ -453,4 +454,22 @@ class ActionSubmitIncidentReport(Action):
             f"Report received ({name.en}) at \"{place}\". Your tracking code: {report.code}.\n"
             "It goes to the department in charge during office hours; I'll tell you here when its status "
             f"changes. Send \"status {report.code}\" to follow it, or call {HOTLINE}."))
-        return report.code
+        return clear + [SlotSet("report_code", report.code)]
+
+    @staticmethod
+    def _keep_for_retry(dispatcher: CollectingDispatcher, language: str, key: str) -> List[Dict[Text, Any]]:
+        """Nothing stored: say so, keep every answer, and put the form back at its last step, so
+        that "Gửi" / "Send" files it (with the same key) once the database is back."""
+        dispatcher.utter_message(
+            text=pick(language,
+                      "Xin lỗi, hệ thống đang lỗi nên phản ánh CHƯA được gửi. Thông tin bạn nhập vẫn được giữ: "
+                      f"bấm \"Gửi\" để gửi lại sau ít phút, hoặc gọi {HOTLINE}.",
+                      "Sorry, a system error means your report has NOT been filed yet. Your answers are kept: "
+                      f"tap \"Send\" to try again in a few minutes, or call {HOTLINE}."),
+            buttons=[{"title": pick(language, "Gửi", "Send"), "payload": "/affirm"},
+                     {"title": pick(language, "Hủy", "Cancel"), "payload": pick(language, "hủy", "cancel")}])
+        # The form is active again on its confirmation step; action_listen next, so the form reads
+        # the user's next message rather than this turn's "Gửi" again.
+        return [SlotSet("incident_confirmation", None), SlotSet("incident_submit_key", key),
+                SlotSet("incident_attempts", "incident_confirmation:0"), ActiveLoop(FORM),
+                SlotSet("requested_slot", "incident_confirmation"), FollowupAction("action_listen")]

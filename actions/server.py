@@ -1,5 +1,6 @@
 """Action server entry point: rasa-sdk's Sanic app with our actions, the Open311 GeoReport v2 routes
-(/open311/v2), the staff status endpoint (/staff) and the hotline console's internal API; in the
+(/open311/v2), the staff status endpoint (/staff), the hotline console's internal API and Prometheus
+metrics (/metrics, actions/metrics.py); in the
 background it retries report status notices Rasa did not take.
 
 Run: python -m actions.server [--port 5055]
@@ -9,12 +10,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+from typing import Optional
 
 from rasa_sdk.endpoint import create_app
-from rasa_sdk.executor import ActionExecutor
 from sanic import Sanic
 
-from actions import open311, staff
+from actions import metrics, open311, staff
 from actions.hotline_api import hotline_api
 from actions.services import Services, install
 from bot.settings import Settings
@@ -39,19 +40,24 @@ def mount_back_office(app: Sanic) -> None:
     app.blueprint(staff.blueprint())
 
 
-def build_app(settings: Settings) -> Sanic:
-    executor = ActionExecutor()
+def build_app(settings: Settings, opened: Optional[Services] = None) -> Sanic:
+    """The app; with `opened` services it serves them at once, else it opens them before serving."""
+    executor = metrics.MeasuredExecutor()
     executor.register_package("actions")
     app = create_app(executor)
+    app.add_route(metrics.metrics, "/metrics", methods=["GET"], name="metrics")
     app.ctx.settings = settings
     mount_back_office(app)
     app.blueprint(hotline_api(settings))
 
-    @app.before_server_start
-    async def start_services(app, _loop=None):  # noqa: ANN001 - Sanic listener signature
-        loop = asyncio.get_running_loop()
-        install(await loop.run_in_executor(None, open_services, settings))
-        logger.info("knowledge index loaded")
+    if opened is not None:
+        install(opened)
+    else:
+        @app.before_server_start
+        async def start_services(app, _loop=None):  # noqa: ANN001 - Sanic listener signature
+            loop = asyncio.get_running_loop()
+            install(await loop.run_in_executor(None, open_services, settings))
+            logger.info("knowledge index loaded")
 
     @app.after_server_start
     async def start_notice_retries(app, _loop=None):  # noqa: ANN001 - Sanic listener signature
@@ -67,7 +73,12 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=settings.action_port)
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    app = build_app(settings)
+    # Opened before the port listens (Sanic listens before its start-up listeners run): while the
+    # index loads, Rasa's calls are refused at once, so the user hears the apology with the hotline
+    # (bot/action_fallback.py) instead of waiting in the socket's queue.
+    opened = open_services(settings)
+    logger.info("knowledge index loaded")
+    app = build_app(settings, opened)
     logger.info("action server on http://%s:%s/webhook", args.host, args.port)
     app.run(host=args.host, port=args.port, single_process=True, access_log=False, motd=False)
 

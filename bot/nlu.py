@@ -172,3 +172,9 @@ class TfidfLogisticRegressionClassifier(LogisticRegressionClassifier):
             component = cls(config, execution_context.node_name, model_storage, resource)
             component.clf = sio.load(path, trusted=unknown)
         return component
+
+
+# Installed here because every Rasa process loading the model imports this module (bot/rasa_extensions.py).
+from bot import rasa_extensions  # noqa: E402 - after the components, on purpose
+
+rasa_extensions.install()

@@ -3,9 +3,11 @@ real servers themselves (with the Telegram and Zalo channels pointed at fake pla
 from __future__ import annotations
 
 import os
+import time
+from contextlib import contextmanager
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Dict, List
+from typing import Dict, Iterator, List
 
 import pytest
 
@@ -74,6 +76,36 @@ def postgres_url():
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+@contextmanager
+def database_away(url: str) -> Iterator[None]:
+    """A real outage of the PostgreSQL database at `url`: its connections are cut and it is renamed,
+    so every new connection fails ("database does not exist"); renamed back on exit."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = make_url(url).database
+    admin = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+
+    def rename(old: str, new: str) -> None:
+        with admin.connect() as connection:
+            for _ in range(50):  # a pool may reconnect between the two statements: cut again
+                connection.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                        "WHERE datname = :name AND pid <> pg_backend_pid()"), {"name": old})
+                try:
+                    connection.execute(text(f'ALTER DATABASE "{old}" RENAME TO "{new}"'))
+                    return
+                except Exception:  # noqa: BLE001 - "being accessed by other users": try again
+                    time.sleep(0.1)
+            raise RuntimeError(f"could not rename database {old}")
+
+    rename(name, f"{name}_away")
+    try:
+        yield
+    finally:
+        rename(f"{name}_away", name)
+        admin.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

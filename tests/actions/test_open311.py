@@ -296,3 +296,54 @@ def test_build_app_mounts_open311_and_staff_routes():
     app.router.finalize()
     paths = {route.path for route in app.router.routes}
     assert {"open311/v2/services.json", "open311/v2/requests.json", "staff/reports/<code:str>/status"} <= paths
+
+
+@pytest.fixture
+async def app_api(postgres_url):
+    """The routes inside rasa-sdk's app, as `python -m actions.server` serves them (its app-wide
+    error handler included), on a real PostgreSQL store."""
+    from rasa_sdk.endpoint import create_app
+    from rasa_sdk.executor import ActionExecutor
+    from sanic import Sanic
+
+    from actions.store import Store
+
+    store = Store(postgres_url)
+    services.install(services.Services(settings=Settings(open311_api_keys=(KEY,)), store=store))
+    Sanic.test_mode = True  # rasa-sdk names every app "rasa_sdk"; test mode allows one per test
+    app = create_app(ActionExecutor())
+    app.config.TOUCHUP = False
+    mount_back_office(app)
+    async with served(app) as url:
+        async with httpx.AsyncClient(base_url=f"{url}/open311/v2") as client:
+            yield client, store
+    services.install(None)
+    store.close()
+
+
+def assert_unavailable(response, postgres_url):
+    """503 + Retry-After, the spec's error body, and nothing of the connection in it."""
+    from sqlalchemy.engine import make_url
+
+    assert_error(response, 503, "retry later")
+    assert int(response.headers["retry-after"]) > 0
+    database = make_url(postgres_url)
+    for secret in (database.database, database.host, str(database.port), "psycopg2", "OperationalError"):
+        assert secret not in response.text
+
+
+async def test_database_outage_is_a_503_with_retry_after_and_a_retried_post_stores_once(app_api, postgres_url):
+    from tests.conftest import database_away
+
+    api, store = app_api
+    with database_away(postgres_url):
+        during = await api.post("/requests.json", data=form(), headers={"Idempotency-Key": "crm-outage-1"})
+        assert_unavailable(during, postgres_url)
+        assert_unavailable(await api.get("/requests.json"), postgres_url)
+        assert_unavailable(await api.get("/requests/HUE-2026-000001.json"), postgres_url)
+    # Back: the client's retry with the same key files it, and a second retry replays it.
+    first = await api.post("/requests.json", data=form(), headers={"Idempotency-Key": "crm-outage-1"})
+    again = await api.post("/requests.json", data=form(), headers={"Idempotency-Key": "crm-outage-1"})
+    assert first.status_code == again.status_code == 200, first.text
+    assert first.json() == again.json() and again.headers.get("idempotent-replayed") == "true"
+    assert len(store.list_reports()) == 1

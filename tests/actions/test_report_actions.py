@@ -3,6 +3,8 @@ import re
 
 import pytest
 
+from rasa_sdk.executor import CollectingDispatcher
+
 from actions.report_form import ActionSubmitIncidentReport
 from actions.report_status import ActionCheckReportStatus
 from actions.store import NewReport
@@ -90,3 +92,62 @@ def test_status_times_are_shown_in_vietnam_time_whatever_the_database_returns():
     assert "(cập nhật 22/11/2026 06:30)" in text            # UTC+7 rolls over to the next day
     assert "• 22/11 06:30 Đã tiếp nhận" in text and "• 22/11 06:30 Đang xử lý: đã giao" in text
     assert local_time(None) == "-"
+
+
+@pytest.fixture
+def postgres_store(postgres_url):
+    from actions import services
+    from actions.store import Store
+    from bot.settings import Settings
+
+    store = Store(postgres_url)
+    services.install(services.Services(settings=Settings.from_env({}), store=store))
+    yield store
+    services.install(None)
+    store.close()
+
+
+@pytest.mark.parametrize("language,not_filed,send", [("vi", "CHƯA được gửi", "Gửi"), ("en", "NOT been filed", "Send")])
+async def test_a_submit_during_a_database_outage_keeps_the_answers_and_a_retry_files_once(
+        postgres_store, postgres_url, language, not_filed, send):
+    from tests.conftest import database_away
+
+    dispatcher = CollectingDispatcher()
+    with database_away(postgres_url):
+        events = await ActionSubmitIncidentReport().run(dispatcher, submit_tracker("tg-9", "m-1", language), {})
+    [told] = dispatcher.messages
+    assert not_filed in told["text"] and "1900 1075" in told["text"]
+    assert [b["title"] for b in told["buttons"]][0] == send and told["buttons"][0]["payload"] == "/affirm"
+    slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    # Nothing the user answered is cleared; the form is back on its summary step, waiting for "Gửi".
+    assert not {"incident_category", "incident_description", "incident_location"} & set(slots)
+    assert slots["incident_confirmation"] is None and slots["requested_slot"] == "incident_confirmation"
+    assert {"event": "active_loop", "name": "incident_report_form"} in [
+        {k: e.get(k) for k in ("event", "name")} for e in events]
+    assert events[-1]["event"] == "followup" and events[-1]["name"] == "action_listen"
+    key = slots["incident_submit_key"]
+    assert key and postgres_store.reports_of_sender("tg-9") == []
+
+    # The database is back; "Gửi" twice (a new message each time) files exactly one report.
+    codes = set()
+    for message_id in ("m-2", "m-3"):
+        retry = submit_tracker("tg-9", message_id, language)
+        retry.slots["incident_submit_key"] = key
+        dispatcher = CollectingDispatcher()
+        events = await ActionSubmitIncidentReport().run(dispatcher, retry, {})
+        codes |= set(re.findall(r"HUE-\d{4}-\d{6}", dispatcher.messages[0]["text"]))
+        assert {e["name"]: e["value"] for e in events}["incident_submit_key"] is None
+    [report] = postgres_store.reports_of_sender("tg-9")
+    assert codes == {report.code} and report.location_text == "45 Lê Lợi"
+    assert postgres_store.report_by_key(key).code == report.code
+
+
+async def test_a_retry_after_a_submit_that_did_reach_the_database_gets_that_report(postgres_store):
+    """The failed attempt may have committed before the connection broke: its key finds it."""
+    dispatcher = CollectingDispatcher()
+    await ActionSubmitIncidentReport().run(dispatcher, submit_tracker("tg-10", "m-1"), {})
+    retry = submit_tracker("tg-10", "m-2")
+    retry.slots["incident_submit_key"] = "tg-10:m-1"
+    await ActionSubmitIncidentReport().run(dispatcher, retry, {})
+    codes = {re.findall(r"HUE-\d{4}-\d{6}", m["text"])[0] for m in dispatcher.messages}
+    assert len(codes) == 1 and len(postgres_store.reports_of_sender("tg-10")) == 1

@@ -12,10 +12,10 @@ def keys(path):
 
 def test_only_configured_channels_are_mounted(tmp_path):
     rest_only = write_credentials(Settings.from_env({"HUE_VAR_DIR": str(tmp_path)}))
-    assert keys(rest_only) == ["rest", "channels.hotline.HotlineInput"]
+    assert keys(rest_only) == ["rest", "channels.hotline.HotlineInput", "channels.metrics.MetricsInput"]
     both = write_credentials(Settings.from_env({"HUE_VAR_DIR": str(tmp_path), **TELEGRAM, **ZALO}))
     assert keys(both) == ["rest", "channels.hotline.HotlineInput", "channels.telegram.TelegramInput",
-                          "channels.zalo.ZaloInput"]
+                          "channels.zalo.ZaloInput", "channels.metrics.MetricsInput"]
     assert "s3cret" not in both.read_text() and "123:abc" not in both.read_text()  # no secrets on disk
 
 
@@ -30,3 +30,43 @@ def test_the_rasa_process_gets_the_channel_variables_of_the_settings(tmp_path):
     assert Settings.from_env(env).telegram == settings.telegram
     assert Settings.from_env(env).zalo == settings.zalo
     assert channel_env(Settings.from_env({})) == {}
+
+
+def test_supervisor_restarts_a_crashed_child_with_a_bounded_backoff_then_gives_up(tmp_path):
+    """Real child processes that exit at once (as a misconfigured server would); a test clock."""
+    import subprocess
+    import sys
+
+    from bot.launcher import MAX_QUICK_FAILURES, RESTART_MAX_S, RunningServers, Supervisor
+
+    count = tmp_path / "starts"
+    crashing = [sys.executable, "-c", f"open({str(count)!r}, 'a').write('x'); raise SystemExit(3)"]
+    steady = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    starters = [lambda: subprocess.Popen(crashing), lambda: steady]
+    servers = RunningServers(Settings.from_env({"HUE_VAR_DIR": str(tmp_path)}), [starters[0](), steady], starters)
+    now = [0.0]
+    supervisor = Supervisor(servers, clock=lambda: now[0])
+    delays = []
+    try:
+        while True:
+            servers.processes[0].wait(timeout=30)
+            if not supervisor.check():  # notes the exit, schedules the restart
+                break
+            delays.append(supervisor.due[0] - now[0])
+            now[0] = supervisor.due[0]
+            assert supervisor.check() and 0 not in supervisor.due  # started again
+        assert delays == [1, 2, 4, 8, 16, 30, 30, 30, 30, 30] and max(delays) == RESTART_MAX_S
+        assert len(count.read_text()) == MAX_QUICK_FAILURES + 1
+        assert steady.poll() is None and servers.processes[1] is steady  # the other one kept running
+    finally:
+        steady.kill()
+        steady.wait()
+    # A child that ran a while before crashing starts again after the shortest wait.
+    servers.processes[0] = subprocess.Popen(crashing)
+    servers.processes[1] = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    supervisor = Supervisor(servers, clock=lambda: now[0], started={0: now[0], 1: now[0]})
+    now[0] += 120
+    servers.processes[0].wait(timeout=30)
+    assert supervisor.check() and supervisor.due[0] - now[0] == 1
+    servers.processes[1].kill()
+    servers.processes[1].wait()

@@ -1,0 +1,11 @@
+"""What the Rasa server runs beyond stock Rasa 3.6, installed once by bot/nlu.py (the model's NLU
+pipeline imports it in every Rasa process, whatever channels are configured)."""
+from __future__ import annotations
+
+
+def install() -> None:
+    from bot import action_fallback, action_schema, metrics
+
+    metrics.install()  # turns, their latency and errors, for GET /webhooks/metrics/ (channels/metrics.py)
+    action_schema.install()  # the reply schema's validator built once (issue 14)
+    action_fallback.install()  # an apology with the hotline when the action server fails (issue 12)

@@ -21,6 +21,11 @@ from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
 
+# The action server's request limits, all in this one place (Sanic answers 413 before any handler
+# runs). Rasa posts whole trackers to /webhook, so the body limit is generous; Open311, the staff
+# endpoint and the hotline API each refuse far smaller bodies themselves.
+REQUEST_LIMITS = {"REQUEST_MAX_SIZE": 16 * 1024 * 1024, "REQUEST_MAX_HEADER_SIZE": 8 * 1024}
+
 
 def open_services(settings: Settings) -> Services:
     """Everything the actions share, opened once (the knowledge index may build on first start)."""
@@ -43,6 +48,7 @@ def build_app(settings: Settings) -> Sanic:
     executor = ActionExecutor()
     executor.register_package("actions")
     app = create_app(executor)
+    app.config.update(REQUEST_LIMITS)
     app.ctx.settings = settings
     mount_back_office(app)
     app.blueprint(hotline_api(settings))

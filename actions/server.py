@@ -13,6 +13,8 @@ import logging
 from rasa_sdk.endpoint import create_app
 from rasa_sdk.executor import ActionExecutor
 from sanic import Sanic
+from sanic.exceptions import SanicException
+from sanic.response import json as json_response
 
 from actions import open311, staff
 from actions.hotline_api import hotline_api
@@ -49,6 +51,16 @@ def build_app(settings: Settings) -> Sanic:
     executor.register_package("actions")
     app = create_app(executor)
     app.config.update(REQUEST_LIMITS)
+
+    # rasa-sdk's app-wide handler answers every exception with a 500 that echoes the request body:
+    # an unknown route (GET /open311/v2/requests.xml), a wrong method, a body Sanic cannot parse or
+    # one over the limits are the client's errors, so they keep their own 4xx status.
+    @app.exception(SanicException)
+    async def client_error(request, error: SanicException):  # noqa: ANN001 - Sanic handler signature
+        if error.status_code >= 500:
+            logger.error("%s %s failed: %s", request.method, request.path, type(error).__name__)
+            return json_response({"error": "internal error; the cause is in the server log"}, status=500)
+        return json_response({"error": str(error) or type(error).__name__}, status=error.status_code)
     app.ctx.settings = settings
     mount_back_office(app)
     app.blueprint(hotline_api(settings))

@@ -181,9 +181,7 @@ class HotlineInput(InputChannel):
     def session_of(self, request: Request) -> Optional[StaffSession]:
         """The signed-in staff member, if the cookie is genuine, unexpired and the account still has
         that role in the configuration (removing an account ends its sessions)."""
-        cookie = request.cookies.get(COOKIE)
-        # A cookie signed here is ASCII; any other (not-UTF-8 bytes included) is no session, not a 500.
-        session = self.signer.verify(cookie if cookie and cookie.isascii() else None)
+        session = self.signer.verify(request.cookies.get(COOKIE))
         user = self.users.get(session.name) if session else None
         return session if user is not None and user.role == session.role else None
 

@@ -34,11 +34,12 @@ COUNTS = {"rest": 120, "telegram": 350, "zalo": 350, "open311": 350, "staff": 25
           "hotline_api": 250, "routes": 60}
 CONCURRENCY = {"rest": 1, "console": 3}  # the others: 6 at a time
 
-# REST bodies that Rasa's built-in REST channel answers with a 500 (or a multi-second stall):
-# [] / "x" / null bodies, a missing or non-text message, a missing sender (everyone shares
-# `default`), an over-long sender, a huge message. wt-identity's channels/rest.py (issue 13,
-# item 1) replaces that channel and refuses them with 4xx. After merging it, set
-# RUN_REST_CASES_AFTER_CUSTOM_REST_CHANNEL = True so the fuzz run includes them.
+# REST bodies Rasa's built-in REST channel cannot take. With it, the bodies [], "x", null and 42 get a
+# 500 and a 180 KB message is answered after ~11 s (the fuzz's 5 s limit); the others get a 200 they
+# should not (a missing or non-text sender lands in the shared `default` conversation, a non-text
+# message is silently dropped). wt-identity's channels/rest.py (issue 13, item 1) replaces that
+# channel and refuses them with 4xx. After merging it, set RUN_REST_CASES_AFTER_CUSTOM_REST_CHANNEL
+# = True so every fuzz run includes them.
 RUN_REST_CASES_AFTER_CUSTOM_REST_CHANNEL = False
 REST_CASES_AFTER_CUSTOM_REST_CHANNEL: List[Dict[str, Any]] = [
     {"content": b"[]"},

@@ -76,3 +76,31 @@ def test_hotline_records_with_nul_and_over_long_values(store):
     assert hotline.call_summary("call-abc").agent == "an.nguyen"  # as stored, read back
     with pytest.raises(InvalidInput, match="agent"):
         hotline.start_call("call-2", "a" * 65, None)
+
+
+# --- the chat actions on top of it ------------------------------------------------------------------
+
+async def test_feedback_from_a_sender_id_the_store_cannot_keep_is_still_thanked(installed_store, dispatcher):
+    """Before: the action raised (PostgreSQL) and the user got no reply at all."""
+    from actions.feedback import ActionStoreFeedback
+    from tests.actions.conftest import make_tracker
+
+    tracker = make_tracker("/feedback_helpful", intent="feedback_helpful", sender_id="s" * 129, channel="rest",
+                           slots={"knowledge_topic": "svc.water_bill", "language": "en"})
+    await ActionStoreFeedback().run(dispatcher, tracker, {})
+    assert dispatcher.messages[0]["text"].startswith("Thank")
+    assert installed_store.feedback_by_entry() == {}
+
+
+def test_report_form_keys_keep_the_whole_sender_and_message_id():
+    """Cut to 128 characters, a 127-character sender id left only the sender in the key, so every
+    later report of that conversation was taken for the first one."""
+    from rasa_sdk import Tracker
+
+    from actions.report_form import idempotency_key
+
+    def tracker(message_id):
+        return Tracker("s" * 127, {}, {"text": "ok", "message_id": message_id}, [], False, None, {}, "action_listen")
+
+    first, second = idempotency_key(tracker("m-1")), idempotency_key(tracker("m-2"))
+    assert first != second and first.endswith(":m-1")

@@ -166,10 +166,13 @@ def check_lengths(session: Session, flush_context, instances) -> None:  # noqa: 
     """Before anything is written: a string longer than its column is InvalidInput (PostgreSQL would
     fail the whole transaction with a DataError; SQLite would silently keep it)."""
     for row in list(session.new) + list(session.dirty):
-        for attribute in inspect(row).mapper.column_attrs:
+        state = inspect(row)
+        for attribute in state.mapper.column_attrs:
             limit = getattr(attribute.columns[0].type, "length", None)
+            if not limit or (row not in session.new and not state.attrs[attribute.key].history.has_changes()):
+                continue  # only what is being written: an old row's other values are not this caller's input
             value = getattr(row, attribute.key, None)
-            if limit and isinstance(value, str) and len(value) > limit:
+            if isinstance(value, str) and len(value) > limit:
                 raise InvalidInput(f"{attribute.key} is longer than {limit} characters")
 
 

@@ -104,3 +104,20 @@ def test_report_form_keys_keep_the_whole_sender_and_message_id():
 
     first, second = idempotency_key(tracker("m-1")), idempotency_key(tracker("m-2"))
     assert first != second and first.endswith(":m-1")
+
+
+def test_an_old_row_with_an_over_long_value_can_still_be_updated(tmp_path):
+    """SQLite kept over-long values before the check; updating another field of such a row is fine."""
+    from sqlalchemy import text
+
+    from actions.store import Store
+
+    store = Store(f"sqlite:///{tmp_path / 'old.sqlite3'}")
+    try:
+        hotline = HotlineStore(store)
+        hotline.start_call("call-old", "an", None)
+        with store.engine.begin() as connection:
+            connection.execute(text("UPDATE hotline_calls SET agent = :agent"), {"agent": "a" * 70})
+        assert hotline.record_utterance("call-old", "proc.cccd").utterances == 1
+    finally:
+        store.close()

@@ -5,7 +5,6 @@ media_url) before."""
 import httpx
 import pytest
 from sanic import Sanic
-from sanic.exceptions import SanicException
 
 from actions import services
 from actions.hotline_api import hotline_api
@@ -134,12 +133,18 @@ async def test_staff_body_over_its_limit_is_413(client, store):
 
 def test_the_action_server_has_its_own_request_limits():
     """actions/server.py REQUEST_LIMITS, not Sanic's defaults (100 MB bodies)."""
+    # Sanic allows one app per name and process: build ours in test mode, unregister it afterwards,
+    # so other tests that build the app run in any order.
+    before, Sanic.test_mode = Sanic.test_mode, True
     try:
         app = build_app(Settings(var_dir=Settings().var_dir))
-    except SanicException:  # built already in this process (Sanic allows one app per name)
-        app = Sanic.get_app("rasa_sdk")
-    assert app.config.REQUEST_MAX_SIZE == REQUEST_LIMITS["REQUEST_MAX_SIZE"] <= 16 * 1024 * 1024
-    assert app.config.REQUEST_MAX_HEADER_SIZE == REQUEST_LIMITS["REQUEST_MAX_HEADER_SIZE"] == 8 * 1024
+    finally:
+        Sanic.test_mode = before
+    try:
+        assert app.config.REQUEST_MAX_SIZE == REQUEST_LIMITS["REQUEST_MAX_SIZE"] <= 16 * 1024 * 1024
+        assert app.config.REQUEST_MAX_HEADER_SIZE == REQUEST_LIMITS["REQUEST_MAX_HEADER_SIZE"] == 8 * 1024
+    finally:
+        Sanic._app_registry.pop(app.name, None)
 
 
 # --- hotline API (the console's internal API) ---

@@ -9,6 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
 from actions.replies import pick, reply_language
+from actions.store import InvalidInput
 from bot.settings import HOTLINE
 
 logger = logging.getLogger(__name__)
@@ -31,8 +32,11 @@ class ActionStoreFeedback(Action):
             dispatcher.utter_message(text=pick(language, "Cảm ơn bạn!", "Thank you!"))
             return []
         helpful = HELPFUL_INTENTS[intent]
-        await services.in_executor(store.record_feedback, tracker.sender_id,
-                                   tracker.get_latest_input_channel(), entry_id, language, helpful)
+        try:
+            await services.in_executor(store.record_feedback, tracker.sender_id,
+                                       tracker.get_latest_input_channel(), entry_id, language, helpful)
+        except InvalidInput as exc:  # not counted (e.g. a sender id too long to keep); still thanked
+            logger.warning("feedback not recorded: %s", exc)
         if helpful:
             text = pick(language, "Cảm ơn bạn đã đánh giá!", "Thanks for the feedback!")
         else:

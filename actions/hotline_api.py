@@ -19,7 +19,7 @@ from actions import services
 from actions.hotline_store import MAX_TOPICS, VERDICTS, HotlineStore, UnknownCall
 from actions.knowledge_answer import HOTLINE_CHANNEL as CHANNEL
 from actions.reports import CATEGORY_BY_CODE, mask_phone, normalize_phone, trim_description
-from actions.store import NewReport
+from actions.store import InvalidInput, NewReport
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -46,9 +46,17 @@ def text_field(body: dict, name: str, limit: int, required: bool = True) -> Opti
         return None
     if not isinstance(value, str):
         raise BadRequest(f"{name} must be a string")
-    value = value.strip()
+    value = value.strip().replace("\x00", "")
     if len(value) > limit:
         raise BadRequest(f"{name} is longer than {limit} characters")
+    return value
+
+
+def id_field(body: dict, name: str, limit: int = MAX_ID_CHARS, required: bool = True) -> Optional[str]:
+    """An identifier (call id, agent, key, entry id): text without control characters."""
+    value = text_field(body, name, limit, required)
+    if value is not None and not value.isprintable():
+        raise BadRequest(f"{name} must not contain control characters")
     return value
 
 
@@ -98,7 +106,8 @@ def hotline_api(settings: Settings) -> Blueprint:
     @bp.on_request
     async def authorize(request: Request):
         given = request.headers.get("authorization", "")
-        if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+        # surrogatepass: header bytes that are not UTF-8 must fail the check, not raise (a 500).
+        if not hmac.compare_digest(given.encode("utf-8", "surrogatepass"), f"Bearer {token}".encode()):
             return error(401, "missing or wrong internal token")
         if len(request.body or b"") > MAX_BODY_BYTES:
             return error(413, f"body over {MAX_BODY_BYTES} bytes")
@@ -109,7 +118,7 @@ def hotline_api(settings: Settings) -> Blueprint:
         async def wrapped(request: Request, *args, **kwargs):
             try:
                 return await route(request, *args, **kwargs)
-            except BadRequest as exc:
+            except (BadRequest, InvalidInput) as exc:  # InvalidInput: a value the store cannot keep
                 return error(400, str(exc))
             except UnknownCall:
                 return error(404, "no such call")
@@ -123,7 +132,7 @@ def hotline_api(settings: Settings) -> Blueprint:
         body = read_json(request)
         query = text_field(body, "query", MAX_QUERY_CHARS)
         language = language_field(body)
-        call_id = text_field(body, "call_id", MAX_ID_CHARS, required=False)
+        call_id = id_field(body, "call_id", required=False)
         k = body.get("k", 3)
         if not isinstance(k, int) or not 1 <= k <= 10:
             raise BadRequest("k must be an integer from 1 to 10")
@@ -143,8 +152,8 @@ def hotline_api(settings: Settings) -> Blueprint:
     @handler
     async def start_call(request: Request) -> HTTPResponse:
         body = read_json(request)
-        call_id = text_field(body, "call_id", MAX_ID_CHARS)
-        agent = text_field(body, "agent", MAX_ID_CHARS)
+        call_id = id_field(body, "call_id")
+        agent = id_field(body, "agent")
         phone = phone_field(body)
         summary = await services.in_executor(records().start_call, call_id, agent, phone)
         return json(summary.as_json(), status=201)
@@ -170,9 +179,9 @@ def hotline_api(settings: Settings) -> Blueprint:
     @handler
     async def feedback(request: Request) -> HTTPResponse:
         body = read_json(request)
-        call_id = text_field(body, "call_id", MAX_ID_CHARS)
-        agent = text_field(body, "agent", MAX_ID_CHARS)
-        entry_id = text_field(body, "entry_id", 96)
+        call_id = id_field(body, "call_id")
+        agent = id_field(body, "agent")
+        entry_id = id_field(body, "entry_id", 96)
         verdict = body.get("verdict")
         if verdict not in VERDICTS:
             raise BadRequest(f"verdict must be one of {', '.join(VERDICTS)}")
@@ -186,8 +195,8 @@ def hotline_api(settings: Settings) -> Blueprint:
     @handler
     async def file_report(request: Request) -> HTTPResponse:
         body = read_json(request)
-        call_id = text_field(body, "call_id", MAX_ID_CHARS)
-        key = text_field(body, "key", MAX_ID_CHARS)
+        call_id = id_field(body, "call_id")
+        key = id_field(body, "key")
         category = body.get("category")
         if category not in CATEGORY_BY_CODE:
             raise BadRequest("unknown category")

@@ -37,6 +37,11 @@ DEFAULT_SPAN = dt.timedelta(days=90)  # the spec's default window for GET reques
 MAX_REQUESTS = 1000  # … and its cap on the number returned
 MAX_IDEMPOTENCY_KEY = 100
 RETRY_AFTER_S = 30  # what a 503 asks clients to wait before retrying
+# Input limits: each gives a 400 (413 for the body) that names the field, never a 500.
+MAX_FORM_BYTES = 128 * 1024  # a 4000-character description, percent-encoded, fits four times
+MAX_ADDRESS_CHARS = 500
+MAX_PHONE_CHARS = 32
+MAX_MEDIA_URL_CHARS = 2048  # what browsers and CDNs reliably handle; a photo link is far shorter
 
 # service group per category (the spec's `group`: a heading for back-office pickers)
 GROUPS = {
@@ -71,7 +76,10 @@ def key_allowed(given: Optional[str], keys: Sequence[str]) -> bool:
     """True when `given` is one of `keys`, compared in constant time (every key is tried)."""
     if not given:
         return False
-    matches = [hmac.compare_digest(given.encode(), key.encode()) for key in keys]
+    # surrogatepass: a header with bytes that are not UTF-8 arrives with lone surrogates; it simply
+    # does not match (plain encode() raised, a 500).
+    given_bytes = given.encode("utf-8", "surrogatepass")
+    matches = [hmac.compare_digest(given_bytes, key.encode()) for key in keys]
     return any(matches)
 
 
@@ -132,9 +140,20 @@ def parse_w3c_datetime(text: str, name: str) -> dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=LOCAL_TIME)
 
 
+def public_url(text: str) -> bool:
+    """An http(s) URL with a host, of sane length, without spaces or control characters."""
+    if not text or len(text) > MAX_MEDIA_URL_CHARS or any(c.isspace() or not c.isprintable() for c in text):
+        return False
+    try:
+        parts = urlparse(text)
+    except ValueError:  # e.g. "http://[" (an unclosed IPv6 host)
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
 def media_url(photos: Sequence[str]) -> Optional[str]:
     """The first photo that is a public URL; channel file ids are not shown."""
-    return next((p for p in photos if urlparse(p).scheme in ("http", "https")), None)
+    return next((p for p in photos if isinstance(p, str) and public_url(p)), None)
 
 
 def service_request(report: ReportView) -> Dict[str, Any]:
@@ -180,6 +199,8 @@ def idempotency_key(api_key: str, header: Optional[str]) -> str:
     header = header.strip()
     if len(header) > MAX_IDEMPOTENCY_KEY:
         raise Open311Error(400, f"Idempotency-Key is longer than {MAX_IDEMPOTENCY_KEY} characters")
+    if not (header.isascii() and header.isprintable()):
+        raise Open311Error(400, "Idempotency-Key must be printable ASCII (e.g. a UUID)")
     client = hashlib.sha256(api_key.encode()).hexdigest()[:12]
     return f"{CHANNEL}:{client}:{header}"
 
@@ -196,6 +217,9 @@ def new_report(form: Mapping[str, str], key: str) -> NewReport:
         raise Open311Error(400, "lat and long must be given together")
     if latitude is not None and not in_hue_area(latitude, longitude):
         raise Open311Error(400, "lat/long is outside the Hue city area")
+    for name in ("address_string", "address_id"):
+        if len(form.get(name) or "") > MAX_ADDRESS_CHARS:
+            raise Open311Error(400, f"{name} is longer than {MAX_ADDRESS_CHARS} characters")
     address = (form.get("address_string") or "").strip() or (form.get("address_id") or "").strip() or None
     if latitude is None and address is None:
         raise Open311Error(400, "a location is required: lat and long, address_string or address_id")
@@ -204,12 +228,16 @@ def new_report(form: Mapping[str, str], key: str) -> NewReport:
         raise Open311Error(400, "description was not provided")
     phone = None
     if (form.get("phone") or "").strip():
+        if len(form["phone"]) > MAX_PHONE_CHARS:
+            raise Open311Error(400, f"phone is longer than {MAX_PHONE_CHARS} characters")
         phone = normalize_phone(form["phone"])
         if phone is None:
             raise Open311Error(400, "phone is not a Vietnamese phone number (e.g. 0905 123 456)")
     photo = (form.get("media_url") or "").strip()
-    if photo and media_url([photo]) is None:
-        raise Open311Error(400, "media_url must be an http(s) URL")
+    if len(photo) > MAX_MEDIA_URL_CHARS:
+        raise Open311Error(400, f"media_url is longer than {MAX_MEDIA_URL_CHARS} characters")
+    if photo and not public_url(photo):
+        raise Open311Error(400, "media_url must be an http(s) URL with a host and no spaces")
     client = (form.get("device_id") or form.get("account_id") or "").strip()[:100]
     return NewReport(
         idempotency_key=key, sender_id=f"{CHANNEL}:{client}" if client else CHANNEL, channel=CHANNEL,
@@ -313,6 +341,8 @@ def blueprint() -> Blueprint:
 
     @bp.post("/requests.json")
     async def post_request(request: Request) -> HTTPResponse:
+        if len(request.body or b"") > MAX_FORM_BYTES:
+            raise Open311Error(413, f"the request body is over {MAX_FORM_BYTES} bytes")
         form = _single(request.form or {})
         keys = services.current().settings.open311_api_keys
         given = form.get("api_key") or request.args.get("api_key")

@@ -24,7 +24,7 @@ from actions.handoff import handoff_text
 from actions.replies import pick, reply_language
 from actions.reports import (CATEGORY_BY_CODE, category_buttons, category_from_answer, describe_from_message,
                              distance_m, extract_place, in_hue_area, normalize_phone, trim_description)
-from actions.store import NewReport
+from actions.store import InvalidInput, NewReport
 from bot.settings import HOTLINE
 from bot.text import EN
 
@@ -233,8 +233,12 @@ class ValidateIncidentReportForm(CustomFormValidationAction):
         if not wants_new and (answer.intent == "affirm" or answer.says(FOLLOW_WORDS) or answer.says(CONFIRM_WORDS)):
             code = tracker.get_slot("incident_duplicate_code")
             store = services.current().store
-            report = await services.in_executor(store.follow_report, code, tracker.sender_id,
-                                                tracker.get_latest_input_channel(), language)
+            try:
+                report = await services.in_executor(store.follow_report, code, tracker.sender_id,
+                                                    tracker.get_latest_input_channel(), language)
+            except InvalidInput:  # e.g. a sender id the store cannot keep: filing says so politely
+                logger.warning("following %s refused: %s", code, "invalid sender id")
+                report = None
             if report is None:  # gone since it was offered: file a new one
                 return Step(values={"incident_duplicate_choice": "new", "incident_duplicate_code": None})
             return Step(values={"incident_duplicate_choice": "follow", "incident_confirmation": "followed"})
@@ -376,7 +380,9 @@ class ActionAskIncidentConfirmation(Action):
 def idempotency_key(tracker: Tracker) -> str:
     """The conversation and the message that confirmed the report: a retried submit maps to it again."""
     message_id = (tracker.latest_message or {}).get("message_id") or ""
-    return f"{tracker.sender_id}:{message_id}"[:128]
+    # Not cut to the column: a long sender id would leave only the sender, and every later report
+    # of that conversation would be taken for the first one. The store hashes long keys.
+    return f"{tracker.sender_id}:{message_id}"
 
 
 def new_report(tracker: Tracker, language: str) -> NewReport:

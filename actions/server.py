@@ -14,6 +14,8 @@ from typing import Optional
 
 from rasa_sdk.endpoint import create_app
 from sanic import Sanic
+from sanic.exceptions import SanicException
+from sanic.response import json as json_response
 
 from actions import metrics, open311, staff
 from actions.hotline_api import hotline_api
@@ -21,6 +23,11 @@ from actions.services import Services, install
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
+
+# The action server's request limits, all in this one place (Sanic answers 413 before any handler
+# runs). Rasa posts whole trackers to /webhook, so the body limit is generous; Open311, the staff
+# endpoint and the hotline API each refuse far smaller bodies themselves.
+REQUEST_LIMITS = {"REQUEST_MAX_SIZE": 16 * 1024 * 1024, "REQUEST_MAX_HEADER_SIZE": 8 * 1024}
 
 
 def open_services(settings: Settings) -> Services:
@@ -46,6 +53,17 @@ def build_app(settings: Settings, opened: Optional[Services] = None) -> Sanic:
     executor.register_package("actions")
     app = create_app(executor)
     app.add_route(metrics.metrics, "/metrics", methods=["GET"], name="metrics")
+    app.config.update(REQUEST_LIMITS)
+
+    # rasa-sdk's app-wide handler answers every exception with a 500 that echoes the request body:
+    # an unknown route (GET /open311/v2/requests.xml), a wrong method, a body Sanic cannot parse or
+    # one over the limits are the client's errors, so they keep their own 4xx status.
+    @app.exception(SanicException)
+    async def client_error(request, error: SanicException):  # noqa: ANN001 - Sanic handler signature
+        if error.status_code >= 500:
+            logger.error("%s %s failed: %s", request.method, request.path, type(error).__name__)
+            return json_response({"error": "internal error; the cause is in the server log"}, status=500)
+        return json_response({"error": str(error) or type(error).__name__}, status=error.status_code)
     app.ctx.settings = settings
     mount_back_office(app)
     app.blueprint(hotline_api(settings))

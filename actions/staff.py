@@ -31,6 +31,7 @@ logger = logging.getLogger(__name__)
 NOTIFY_INTENT = "EXTERNAL_report_status_changed"
 NOTIFY_TIMEOUT = httpx.Timeout(30.0, connect=5.0)  # Rasa runs the notifying action before it answers
 MAX_NOTE_CHARS = 2000
+MAX_BODY_BYTES = 32 * 1024  # a 2000-character note, even fully \u-escaped, fits
 RETRY_INTERVAL_S = 30.0  # how often the action server looks for notices to retry
 
 
@@ -180,6 +181,8 @@ def blueprint() -> Blueprint:
             raise Open311Error(401, "staff API keys are not configured on this server (STAFF_API_KEYS)")
         if scheme.lower() != "bearer" or not key_allowed(given.strip(), settings.staff_api_keys):
             raise Open311Error(401, "Authorization: Bearer <staff key> is missing or invalid")
+        if len(request.body or b"") > MAX_BODY_BYTES:
+            raise Open311Error(413, f"the request body is over {MAX_BODY_BYTES} bytes")
         try:
             body = request.json
         except Exception:  # noqa: BLE001 - Sanic raises its own BadRequest for malformed JSON

@@ -5,6 +5,7 @@ Calls are synchronous (SQLAlchemy 2 core/ORM); actions run them through `run_in_
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import logging
 import math
@@ -15,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, case, create_engine, func, select, update
+from sqlalchemy import Engine, case, create_engine, event, func, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
@@ -33,6 +34,8 @@ SYSTEM_CHANNELS = ("open311",)
 RETRY_FIRST_S, RETRY_MAX_S, MAX_ATTEMPTS = 30, 3600, 12
 # The staff endpoint tries a fresh notice itself; the retry loop leaves it alone this long.
 FIRST_ATTEMPT_LEASE_S = 120
+MAX_KEY_CHARS = 128  # reports.idempotency_key; longer keys are stored as their hash
+MAX_ROW_ID = 2**31 - 1  # INTEGER ids: a longer number cannot be one of ours
 
 
 def utc_now() -> dt.datetime:
@@ -140,6 +143,47 @@ class UnknownReport(LookupError):
     pass
 
 
+class InvalidInput(ValueError):
+    """A value the store cannot keep as given (e.g. a sender id over 128 characters): the caller's
+    input is wrong, so callers answer 4xx or tell the user; nothing was written."""
+
+
+# --- input the database must never see raw -----------------------------------------------------
+
+def without_nul(parameters):
+    """Statement parameters with NUL characters removed from every string. PostgreSQL refuses NUL
+    in text (a 500 for any field a client fills); SQLite would keep it: both stores drop it."""
+    if isinstance(parameters, str):
+        return parameters.replace("\x00", "") if "\x00" in parameters else parameters
+    if isinstance(parameters, dict):
+        return {name: without_nul(value) for name, value in parameters.items()}
+    if isinstance(parameters, (list, tuple)):
+        return type(parameters)(without_nul(value) for value in parameters)
+    return parameters
+
+
+def check_lengths(session: Session, flush_context, instances) -> None:  # noqa: ANN001 - event hook
+    """Before anything is written: a string longer than its column is InvalidInput (PostgreSQL would
+    fail the whole transaction with a DataError; SQLite would silently keep it)."""
+    for row in list(session.new) + list(session.dirty):
+        state = inspect(row)
+        for attribute in state.mapper.column_attrs:
+            limit = getattr(attribute.columns[0].type, "length", None)
+            if not limit or (row not in session.new and not state.attrs[attribute.key].history.has_changes()):
+                continue  # only what is being written: an old row's other values are not this caller's input
+            value = getattr(row, attribute.key, None)
+            if isinstance(value, str) and len(value) > limit:
+                raise InvalidInput(f"{attribute.key} is longer than {limit} characters")
+
+
+def stored_key(key: str) -> str:
+    """An idempotency key as stored: as it is up to 128 characters, else its SHA-256 (so two long
+    keys that share a prefix stay two keys)."""
+    if len(key) <= MAX_KEY_CHARS:
+        return key
+    return "sha256:" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 class InvalidTransition(ValueError):
     pass
 
@@ -165,7 +209,13 @@ class Store:
         # SQLite: wait for a concurrent writer instead of failing at once.
         connect_args = {"timeout": 30} if url.startswith("sqlite") else {}
         self.engine: Engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+        event.listen(self.engine, "before_cursor_execute", self._clean_parameters, retval=True)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        event.listen(self._sessions, "before_flush", check_lengths)
+
+    @staticmethod
+    def _clean_parameters(connection, cursor, statement, parameters, context, executemany):  # noqa: ANN001
+        return statement, without_nul(parameters)
 
     def session(self) -> Session:
         return self._sessions()
@@ -197,14 +247,15 @@ class Store:
     def submit_report(self, new: NewReport) -> Tuple[ReportView, bool]:
         """Stores a report exactly once per idempotency key; (report, created).
 
-        A retried or concurrent submit with the same key gets the first report back."""
+        A retried or concurrent submit with the same key gets the first report back. A sender id or
+        another field too long for its column is InvalidInput."""
         existing = self.report_by_key(new.idempotency_key)
         if existing is not None:
             return existing, False
         try:
             with self.session() as session, session.begin():
                 report = Report(
-                    idempotency_key=new.idempotency_key, sender_id=new.sender_id, channel=new.channel,
+                    idempotency_key=stored_key(new.idempotency_key), sender_id=new.sender_id, channel=new.channel,
                     language=new.language, category=new.category, description=new.description,
                     location_text=new.location_text, latitude=new.latitude, longitude=new.longitude,
                     photos=json.dumps(new.photos, ensure_ascii=False), phone=new.phone, status="received")
@@ -231,7 +282,8 @@ class Store:
 
     def report_by_key(self, key: str) -> Optional[ReportView]:
         with self.session() as session:
-            report = session.scalars(self._report_query().where(Report.idempotency_key == key)).first()
+            report = session.scalars(self._report_query()
+                                     .where(Report.idempotency_key == stored_key(key))).first()
             return ReportView.of(report) if report else None
 
     def report_by_code(self, code: str) -> Optional[ReportView]:
@@ -272,9 +324,15 @@ class Store:
             return [ReportView.of(r) for r in reports]
 
     def _report_id(self, session: Session, code_or_id: Union[str, int]) -> Optional[int]:
-        if isinstance(code_or_id, int) or str(code_or_id).isdigit():
-            return session.scalar(select(Report.id).where(Report.id == int(code_or_id)))
-        return session.scalar(select(Report.id).where(Report.code == str(code_or_id).upper()))
+        text = str(code_or_id)
+        if isinstance(code_or_id, int) or (text.isascii() and text.isdigit()):
+            # A number beyond INTEGER (or "²", which isdigit() also accepts) is no id of ours;
+            # unchecked it overflows the driver (SQLite) and gives a 500.
+            number = int(text) if len(text) <= 10 else MAX_ROW_ID + 1
+            if not 0 < number <= MAX_ROW_ID:
+                return None
+            return session.scalar(select(Report.id).where(Report.id == number))
+        return session.scalar(select(Report.id).where(Report.code == text.upper()))
 
     def change_status(self, code_or_id: Union[str, int], status: str,
                       note: Optional[str] = None) -> StatusChanged:

@@ -30,6 +30,10 @@ RASA_BIN = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
 CHANNEL_CLASSES = {"rest": "rest", "hotline": "channels.hotline.HotlineInput",
                    "telegram": "channels.telegram.TelegramInput", "zalo": "channels.zalo.ZaloInput",
                    "metrics": "channels.metrics.MetricsInput"}
+# The Rasa server's request limits, all in this one place; `rasa run` builds its own Sanic app, so
+# they travel as Sanic's SANIC_* variables (Sanic answers 413 before any handler runs). Nothing the
+# assistant receives comes near 1 MiB: webhooks refuse 256 KiB, the console 16 KiB.
+RASA_REQUEST_LIMITS = {"SANIC_REQUEST_MAX_SIZE": str(1024 * 1024), "SANIC_REQUEST_MAX_HEADER_SIZE": str(8 * 1024)}
 
 
 def free_port() -> int:
@@ -209,7 +213,7 @@ def running_servers(
         ),
         functools.partial(
             subprocess.Popen,
-            rasa_command(settings, model, credentials), cwd=PROJECT_ROOT, env=env,
+            rasa_command(settings, model, credentials), cwd=PROJECT_ROOT, env={**env, **RASA_REQUEST_LIMITS},
             stdout=outputs.get("rasa"), stderr=subprocess.STDOUT if outputs else None,
         ),
     ]

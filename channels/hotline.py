@@ -16,6 +16,7 @@ import functools
 import getpass
 import hmac
 import logging
+import re
 import sys
 import time
 import uuid
@@ -54,6 +55,7 @@ SECURITY_HEADERS = {
     "Cache-Control": "no-store",
 }
 VERDICTS = ("used", "helpful", "wrong")
+CALL_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")  # what the console issues: call-<16 hex>
 
 
 class BadInput(ValueError):
@@ -125,12 +127,30 @@ class ActionServerApi:
             self._client = None
 
 
+def upstream_json(upstream: httpx.Response) -> Any:
+    """The action server's JSON body; None when it is not JSON (e.g. Sanic's own 404 or 413 page)."""
+    try:
+        return upstream.json()
+    except ValueError:
+        return None
+
+
 def relay(upstream: httpx.Response) -> HTTPResponse:
     """The action server's answer as ours: its JSON and status for 2xx/4xx, 502 for anything else."""
-    if upstream.status_code >= 500:
+    body = upstream_json(upstream)
+    if upstream.status_code >= 500 or (body is None and upstream.status_code < 400):
         logger.error("hotline API answered %s", upstream.status_code)
         return json_error(502, "the action server failed")
-    return ok(upstream.json(), status=upstream.status_code)
+    if body is None:
+        return json_error(upstream.status_code, "refused by the action server")
+    return ok(body, status=upstream.status_code)
+
+
+def known_call_id(call_id: str) -> str:
+    """A call id from a URL, as the console issues them; anything else is no call of ours (404)."""
+    if not CALL_ID.fullmatch(call_id):
+        raise BadInput("no such call", 404)
+    return call_id
 
 
 class HotlineInput(InputChannel):
@@ -168,7 +188,8 @@ class HotlineInput(InputChannel):
     def feed_session(self, request: Request) -> Optional[StaffSession]:
         """The speech-to-text feed signs its posts with `Authorization: Bearer HOTLINE_FEED_TOKEN`."""
         given = request.headers.get("authorization", "")
-        if self.feed_token and hmac.compare_digest(given.encode(), f"Bearer {self.feed_token}".encode()):
+        if self.feed_token and hmac.compare_digest(given.encode("utf-8", "surrogatepass"),  # not-UTF-8 bytes
+                                                   f"Bearer {self.feed_token}".encode()):
             return StaffSession("transcript-feed", "feed", 0)
         return None
 
@@ -215,7 +236,7 @@ class HotlineInput(InputChannel):
         policies and actions (docs/hotline.md, "Speed")."""
         started = time.perf_counter()
         body = json_body(request)
-        call_id = text_of(body, "call_id", 64)
+        call_id = known_call_id(text_of(body, "call_id", 64))  # also the Rasa conversation id
         text = text_of(body, "text", MAX_UTTERANCE_CHARS)
         agent = request.app.ctx.agent
         suggestions_response, parse = await asyncio.gather(
@@ -225,8 +246,9 @@ class HotlineInput(InputChannel):
             raise suggestions_response
         if suggestions_response.status_code != 200:
             status = suggestions_response.status_code
+            refusal = upstream_json(suggestions_response)
             message = "no such call (start a call first)" if status == 404 else \
-                suggestions_response.json().get("error", "search failed")
+                (refusal.get("error") if isinstance(refusal, dict) else None) or "search failed"
             raise BadInput(message, status if status < 500 else 502)
         if isinstance(parse, BaseException):
             logger.error("Rasa could not parse a hotline utterance: %r", parse)
@@ -377,7 +399,7 @@ class HotlineInput(InputChannel):
         @bp.route("/calls/<call_id>", methods=["GET"])
         @agent_or_supervisor
         async def get_call(request: Request, session: StaffSession, call_id: str) -> HTTPResponse:
-            return relay(await self.api.call("GET", f"/calls/{call_id}"))
+            return relay(await self.api.call("GET", f"/calls/{known_call_id(call_id)}"))
 
         @bp.route("/calls/<call_id>/events", methods=["GET"])
         @agent_or_supervisor
@@ -386,12 +408,12 @@ class HotlineInput(InputChannel):
                 after = int(request.args.get("after", 0))
             except ValueError as exc:
                 raise BadInput("after must be an integer") from exc
-            return ok({"events": self.feed.since(call_id, after)})
+            return ok({"events": self.feed.since(known_call_id(call_id), after)})
 
         @bp.route("/calls/<call_id>/end", methods=["POST"])
         @agent_or_supervisor
         async def end_call(request: Request, session: StaffSession, call_id: str) -> HTTPResponse:
-            upstream = await self.api.call("POST", f"/calls/{call_id}/end",
+            upstream = await self.api.call("POST", f"/calls/{known_call_id(call_id)}/end",
                                            {"intents": self.feed.intents(call_id)})
             if upstream.status_code == 200:
                 self.feed.forget(call_id)

@@ -157,14 +157,27 @@ class TelegramOutput(SplittingOutput):
         self.location_keyboards[recipient_id] = True
 
 
+def chat_id(value: Any) -> str:
+    """A Telegram chat or user id (an integer) as a sender id; anything else is a malformed update."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError("chat id")
+    return str(value)
+
+
 def telegram_inbound(update: Update, payloads: ButtonPayloads) -> Optional[Inbound]:
-    """What a Telegram update means for the assistant (None: nothing to do, e.g. an edited message)."""
+    """What a Telegram update means for the assistant (None: nothing to do, e.g. an edited message).
+    ValueError for shapes Telegram never sends (python-telegram-bot does not check types)."""
     if update.callback_query is not None:
         query = update.callback_query
-        chat = query.message.chat.id if query.message is not None else query.from_user.id
-        language = app_language(query.from_user.language_code)
+        if query.message is None and query.from_user is None:
+            raise ValueError("callback_query without message or from")
+        if query.data is not None and not isinstance(query.data, str):
+            raise ValueError("callback_query data")
+        # Without its message (too old, or inline) the button is answered in the user's private chat.
+        chat = chat_id(query.message.chat.id if query.message is not None else query.from_user.id)
+        language = app_language(query.from_user.language_code if query.from_user else None)
         payload = payloads.decode(query.data or "")
-        item = Inbound(key=str(update.update_id), sender_id=str(chat), language=language,
+        item = Inbound(key=str(update.update_id), sender_id=chat, language=language,
                        metadata={"telegram": {"update_id": update.update_id, "callback_query_id": query.id}})
         if payload is None:
             item.reply = EXPIRED_BUTTON[language]
@@ -175,7 +188,9 @@ def telegram_inbound(update: Update, payloads: ButtonPayloads) -> Optional[Inbou
     if message is None:
         return None
     language = app_language(message.from_user.language_code if message.from_user else None)
-    item = Inbound(key=str(update.update_id), sender_id=str(message.chat.id), language=language,
+    if message.text is not None and not isinstance(message.text, str):
+        raise ValueError("message text")
+    item = Inbound(key=str(update.update_id), sender_id=chat_id(message.chat.id), language=language,
                    metadata={"telegram": {"update_id": update.update_id, "message_id": message.message_id,
                                           "language_code": message.from_user.language_code
                                           if message.from_user else None}})

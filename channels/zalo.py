@@ -10,6 +10,7 @@ import asyncio
 import functools
 import hashlib
 import logging
+import re
 import threading
 import time
 from collections import Counter
@@ -59,35 +60,62 @@ def zalo_signature(app_id: str, body: bytes, timestamp: str, oa_secret_key: str)
     return "mac=" + hashlib.sha256(signed).hexdigest()
 
 
+ZALO_ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}")  # user and message ids are a few dozen such characters
+
+
+def zalo_id(value: Any, name: str) -> str:
+    """A Zalo user or message id (text or a number); ValueError for anything else."""
+    text = str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
+    if not ZALO_ID.fullmatch(text):
+        raise ValueError(name)
+    return text
+
+
+def _object(value: Any, name: str) -> Dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ValueError(name)
+    return value
+
+
 def zalo_inbound(payload: Dict[str, Any]) -> List[Inbound]:
-    """What a Zalo webhook event means for the assistant ([] for events it ignores)."""
+    """What a Zalo webhook event means for the assistant ([] for events it ignores); ValueError for
+    shapes Zalo never sends (a `message` that is a string, an id that is an object…)."""
     event = payload.get("event_name")
     timestamp = str(payload.get("timestamp", ""))
     if event == "follow":
-        user = str(payload["follower"]["id"])
+        user = zalo_id(_object(payload.get("follower"), "follower").get("id"), "follower id")
         return [Inbound(key=f"follow:{user}:{timestamp}", sender_id=user, text=greeting_text(VI),
                         metadata={"zalo": {"event": event}})]
     if not (isinstance(event, str) and event.startswith("user_send_")):
         return []  # unfollow, oa_send_* echoes of our own messages, seen/received receipts…
-    user = str(payload["sender"]["id"])
-    message = payload.get("message") or {}
-    msg_id = str(message.get("msg_id") or f"{event}:{user}:{timestamp}")
+    user = zalo_id(_object(payload.get("sender"), "sender").get("id"), "sender id")
+    message = _object(payload.get("message"), "message")
+    msg_id = zalo_id(message["msg_id"], "msg_id") if message.get("msg_id") else f"{event}:{user}:{timestamp}"
 
     def item(index: int = 0, **kwargs: Any) -> Inbound:
         key = msg_id if index == 0 else f"{msg_id}#{index}"
         return Inbound(key=key, sender_id=user, metadata={"zalo": {"event": event, "msg_id": msg_id}}, **kwargs)
 
-    attachments = [a for a in message.get("attachments") or [] if isinstance(a, dict)]
+    attachments = message.get("attachments") or []
+    if not isinstance(attachments, list):
+        raise ValueError("attachments")
+    attachments = [a for a in attachments if isinstance(a, dict)]
     if event == "user_send_text":
-        text = (message.get("text") or "").strip()
+        text = message.get("text") or ""
+        if not isinstance(text, str):
+            raise ValueError("text")
+        text = text.strip()
         return [item(text=text)] if text else []
     if event == "user_send_location":
-        coordinates = (attachments[0].get("payload") or {}).get("coordinates") or {} if attachments else {}
+        payload_of = _object(attachments[0].get("payload"), "payload") if attachments else {}
+        coordinates = _object(payload_of.get("coordinates"), "coordinates")
         position = valid_coordinates(coordinates.get("latitude"), coordinates.get("longitude"))
         return [item(text=location_text(*position))] if position else [item(reply=UNSUPPORTED[VI])]
     if event == "user_send_image":
-        urls = [(a.get("payload") or {}).get("url") for a in attachments]
-        return [item(i, text=photo_text(url)) for i, url in enumerate(u for u in urls if u)]
+        urls = [_object(a.get("payload"), "payload").get("url") for a in attachments]
+        return [item(i, text=photo_text(url)) for i, url in enumerate(u for u in urls if isinstance(u, str) and u)]
     if event in UNSUPPORTED_EVENTS:
         return [item(reply=UNSUPPORTED[VI])]
     return []

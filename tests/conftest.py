@@ -119,6 +119,8 @@ E2E_TELEGRAM_SECRET = "e2e-webhook-secret"
 E2E_OPEN311_KEY = "e2e-open311-key"
 E2E_STAFF_KEY = "e2e-staff-key"
 E2E_RASA_TOKEN = "e2e-rasa-token"
+E2E_AGENT = ("e2e.agent", "e2e-agent-password")  # a hotline console account on the shared servers
+E2E_FEED_TOKEN = "e2e-feed-token"
 
 
 @pytest.fixture(scope="session")
@@ -137,9 +139,11 @@ def platforms():
 def servers(tmp_path_factory, platforms):
     """The real action server and Rasa server on free loopback ports with the trained model, with
     REST, Telegram and Zalo mounted (one pair of servers for every end-to-end test), back-office keys
-    and a Rasa API token, so the status notification path runs as in production."""
+    and a Rasa API token, so the status notification path runs as in production, and one hotline
+    console account (E2E_AGENT) and feed token for the fuzz test."""
     from bot.launcher import free_port, running_servers
     from bot.settings import PROJECT_ROOT, Settings
+    from channels.hotline_auth import hash_password
 
     model = Path(os.environ.get("HUE_MODEL_PATH", PROJECT_ROOT / "models" / "hue-assistant.tar.gz"))
     if not model.is_absolute():
@@ -160,6 +164,7 @@ def servers(tmp_path_factory, platforms):
         "ZALO_REFRESH_TOKEN": zalo.refresh_token, "ZALO_API_BASE_URL": zalo.url,
         "ZALO_OAUTH_BASE_URL": zalo.url,
         "OPEN311_API_KEYS": E2E_OPEN311_KEY, "STAFF_API_KEYS": E2E_STAFF_KEY, "RASA_AUTH_TOKEN": E2E_RASA_TOKEN,
+        "HOTLINE_USERS": f"{E2E_AGENT[0]}:agent:{hash_password(E2E_AGENT[1])}", "HOTLINE_FEED_TOKEN": E2E_FEED_TOKEN,
     })
     log_dir = PROJECT_ROOT / "test-output" / "e2e-logs"
     with running_servers(settings, model, log_dir=log_dir) as running:

@@ -131,7 +131,7 @@ def test_zalo_follow_welcomes_and_a_question_is_answered(servers, platforms):
     welcome = user.deliver(platforms.zalo.follow_event("8800001"))
     assert texts(welcome)[0].startswith("Xin chào!")
     buttons = welcome[-1]["attachment"]["payload"]["buttons"]
-    assert {b["type"] for b in buttons} == {"oa.query.show"} and len(buttons) == 5
+    assert {b["type"] for b in buttons} == {"oa.query.hide"} and len(buttons) == 5
 
     answer = user.tap(welcome, "Làm căn cước ở đâu?")
     assert "Nguồn: http" in texts(answer)[0]

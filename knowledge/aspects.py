@@ -84,15 +84,16 @@ PHRASES: Dict[str, Tuple[str, ...]] = {
     ),
 }
 
-# Words that carry no topic of their own in a follow-up ("thì", "vậy", "còn", "is it", "can i").
+# Words that carry no topic of their own in a follow-up ("thì", "vậy", "còn", "is it", "apply").
+# English words that fold onto a meaningful Vietnamese syllable stay out ("can" as in căn cước, "the"
+# as in thẻ, "so do" as in sổ đỏ, "ho" as in hộ chiếu, "on" as in ồn).
 FILLER = frozenset("""
-a ad ah ak alo ban bao be bi ca cai cho chu co con cua da dau de di dc duoc em gi ha hai ho hoi ko k khong
-la lam luon ma minh moi nao nay neu nhi nho nhu nua o oi phai r roi sao se t ta the thi thoi toi tu va
-vay vs z we you u
-i a an and any are at be can could do does for get how i if in is it its me my of on or please so that
-the them then there this to what when where which who will with would you your about also still just
-it's i'm
-thu tuc cac nhung mot hay
+a ad ah ak alo ban bao bn cai cho chu co con cua da dau de di dc duoc em gi ha hai hoi ko k khong la lam
+luon ma minh moi nao nay neu nhi nhieu nho nhu nua oi phai r roi sao se t ta thi thoi toi tu va vay vs z
+nop xin dang ky tuc nhung mot hay cac
+i and any are at could does for get how if is it its of or please that there this what when where which
+who will with would you your about also still just we u apply applying application submit need needed
+go going want
 """.split())
 
 _COMPILED: List[Tuple[str, re.Pattern]] = [

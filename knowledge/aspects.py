@@ -62,6 +62,8 @@ PHRASES: Dict[str, Tuple[str, ...]] = {
         "phi", "le phi", "chi phi", "mat phi", "ton phi", "bao nhieu tien", "het bao nhieu", "mat tien",
         "ton tien", "het tien", "mat bao nhieu", "ton bao nhieu", "bn tien", "bnhieu tien", "gia ve",
         "gia bao nhieu", "gia ca", "gia tien", "gia the nao", "gia sao", "ve bao nhieu", "ve bn", "mua ve",
+        "mat ve", "can ve", "may nghin", "bao nhieu nghin", "may tram", "may chuc nghin", "how much per",
+        "need a ticket",
         "ve vao", "ve vao cua", "ve vao cong", "mien phi", "thanh toan", "tra tien", "quet the", "tra bang the",
         "bang the", "chuyen khoan", "tien mat", "fee", "fees", "cost", "costs", "price", "prices",
         "how much", "ticket", "tickets", "pay", "paying", "payment", "by card", "credit card", "debit card",
@@ -80,7 +82,9 @@ PHRASES: Dict[str, Tuple[str, ...]] = {
     "where": (
         "o dau", "o mo", "cho nao", "noi nao", "dia chi", "di dau", "den dau", "lam dau", "nop dau",
         "nop o dau", "lam o dau", "toi dau", "where", "address", "location", "which office",
-        "get there", "how do i get there", "how to get there",
+        "get there", "how do i get there", "how to get there", "how far", "far from", "bao xa", "xa khong",
+        "xa ko", "distance", "from the city centre", "from the city center", "from the centre", "from the center",
+        "from downtown", "tu trung tam", "cach trung tam",
     ),
 }
 
@@ -101,6 +105,15 @@ _COMPILED: List[Tuple[str, re.Pattern]] = [
                                                 sorted(PHRASES[aspect], key=len, reverse=True)) + r")(?!\w)"))
     for aspect in PRIORITY
 ]
+
+
+# "for that", "cái đó": the message points back at the topic just discussed, so it never switches.
+_BACK_REFERENCE = re.compile(r"(?<!\w)(for that|for it|for this|about that|that one|this one|cho viec do|"
+                             r"viec do|viec nay|cai do|cai nay|cho do|o do|cho cai do)(?!\w)")
+
+
+def refers_back(text: str) -> bool:
+    return bool(_BACK_REFERENCE.search(fold_key(text)))
 
 
 def detect_aspect(text: str) -> Optional[str]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from bot.text import fold_key, normalize
-from knowledge.aspects import detect_aspect, topic_words
+from knowledge.aspects import detect_aspect, refers_back, topic_words
 from knowledge.search import SearchEngine, SearchResult
 
 SWITCH_CONFIDENCE = 0.5
@@ -67,7 +67,7 @@ def names_new_topic(engine: SearchEngine, result: SearchResult, previous: str, q
     """The message names another topic: its words without aspect phrases and filler ("hộ chiếu",
     "thien mu pagoda"; none in "bao lâu thì có?") are, searched alone, answered with another entry
     confidently and well ahead of the remembered one (the answer is the whole message's best entry)."""
-    if not result.answered or result.best is None or result.best.entry_id == previous:
+    if not result.answered or result.best is None or result.best.entry_id == previous or refers_back(question):
         return False
     words = topic_words(question)
     if not words:

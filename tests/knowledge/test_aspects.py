@@ -13,6 +13,7 @@ from knowledge.schema import Parts
     ("cần giấy tờ gì", "documents"), ("ho so gom gi", "documents"), ("what documents", "documents"),
     ("làm trực tuyến được không", "online"), ("lam online dc ko", "online"), ("can i do it online", "online"),
     ("mấy giờ mở cửa", "hours"), ("chu nhat co mo ko", "hours"), ("is it open on sunday", "hours"),
+    ("mấy nghìn một trang", "fee"), ("co mat ve ko", "fee"), ("how far is it from the city centre", "where"),
     ("gọi số nào", "contact"), ("sdt lien he", "contact"), ("who do i call", "contact"),
 ])
 def test_detects_the_aspect(text, aspect):
@@ -36,3 +37,9 @@ def test_topic_words_keep_only_what_names_a_topic():
 def test_aspects_are_the_schema_parts_and_labels_fit_a_button():
     assert tuple(Parts.model_fields) == ASPECTS
     assert all(len(vi) <= 25 and len(en) <= 25 for vi, en in LABELS.values())
+
+
+def test_a_back_reference_is_noticed():
+    from knowledge.aspects import refers_back
+    assert refers_back("where is the police station for that") and refers_back("cái đó làm ở đâu")
+    assert not refers_back("where is the police station")

@@ -137,7 +137,9 @@ def category_from_answer(text: str) -> Optional[str]:
     if value in CATEGORY_BY_CODE:
         return value
     for category in CATEGORIES:
-        if fold_key(category.vi) == fold_key(value) or category.en.lower() == value:
+        short_vi, short_en = SHORT_TITLES[category.code]
+        if fold_key(value) in (fold_key(category.vi), fold_key(short_vi)) or value in (
+                category.en.lower(), short_en.lower()):
             return category.code
     return detect_category(text)
 
@@ -212,8 +214,23 @@ def find_tracking_code(text: Optional[str]) -> Optional[str]:
     return f"HUE-{match.group(1)}-{match.group(2)}" if match else None
 
 
+# Button titles for the categories: short enough for two buttons side by side on a phone.
+SHORT_TITLES: Dict[str, Tuple[str, str]] = {
+    "road_damage": ("Đường hư hỏng", "Road damage"),
+    "street_lighting": ("Đèn đường", "Street lights"),
+    "waste": ("Rác, vệ sinh", "Waste"),
+    "flooding": ("Ngập, thoát nước", "Flooding, drains"),
+    "trees": ("Cây xanh", "Trees"),
+    "urban_order": ("Lấn chiếm", "Encroachment"),
+    "noise_pollution": ("Ồn, ô nhiễm", "Noise, pollution"),
+    "water_supply": ("Cấp nước", "Water supply"),
+    "forest_fire": ("Cháy rừng", "Forest fire"),
+    "other": ("Khác", "Other"),
+}
+
+
 def category_buttons(language: str) -> List[Dict[str, str]]:
-    return [{"title": c.en if language == "en" else c.vi, "payload": c.code} for c in CATEGORIES]
+    return [{"title": SHORT_TITLES[c.code][1 if language == "en" else 0], "payload": c.code} for c in CATEGORIES]
 
 
 # Status lifecycle: received → in_progress → resolved | rejected; a report may also be closed straight

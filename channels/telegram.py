@@ -50,6 +50,7 @@ logger = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 TEXT_LIMIT = 4096
 CALLBACK_DATA_BYTES = 64
+PAIR_TITLE_MAX = 20  # characters of a button title that still fits half a phone-wide row
 KEY_PREFIX = "#k:"
 MAX_FLOOD_WAIT = 30.0  # seconds: a longer retry_after is not worth holding a conversation for
 SEND_ATTEMPTS = 3
@@ -103,6 +104,14 @@ async def with_flood_control(call: Callable[[], Awaitable[Any]], attempts: int =
             await asyncio.sleep(wait)
 
 
+def keyboard_rows(keys: List[Any], titles: List[str]) -> List[List[Any]]:
+    """Two buttons a row when there are more than three and every title is short (a phone shows
+    two of PAIR_TITLE_MAX characters side by side); one a row otherwise."""
+    if len(keys) > 3 and all(len(title) <= PAIR_TITLE_MAX for title in titles):
+        return [keys[i:i + 2] for i in range(0, len(keys), 2)]
+    return [[key] for key in keys]
+
+
 class TelegramOutput(SplittingOutput):
     """Sends Rasa's replies to one Telegram chat through a shared `Bot`."""
 
@@ -131,11 +140,10 @@ class TelegramOutput(SplittingOutput):
         await self._send(recipient_id, text)
 
     async def send_part_with_buttons(self, recipient_id: str, text: str, buttons: List[Dict[str, Any]]) -> None:
-        keyboard = InlineKeyboardMarkup([
-            [InlineKeyboardButton(str(button.get("title", ""))[:64] or "…",
-                                  callback_data=self.payloads.encode(str(button.get("payload", ""))))]
-            for button in buttons
-        ])
+        keys = [InlineKeyboardButton(str(button.get("title", ""))[:64] or "…",
+                                     callback_data=self.payloads.encode(str(button.get("payload", ""))))
+                for button in buttons]
+        keyboard = InlineKeyboardMarkup(keyboard_rows(keys, [str(b.get("title", "")) for b in buttons]))
         await self._send(recipient_id, text, reply_markup=keyboard)
 
     async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:

@@ -253,7 +253,7 @@ class ZaloOutput(SplittingOutput):
 
     async def send_part_with_buttons(self, recipient_id: str, text: str, buttons: List[Dict[str, Any]]) -> None:
         zalo_buttons = [
-            {"title": str(b.get("title", ""))[:BUTTON_TITLE_LIMIT] or "…", "type": "oa.query.show",
+            {"title": str(b.get("title", ""))[:BUTTON_TITLE_LIMIT] or "…", "type": "oa.query.hide",
              "payload": str(b.get("payload", ""))[:BUTTON_PAYLOAD_LIMIT]}
             for b in buttons
         ]

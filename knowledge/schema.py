@@ -49,6 +49,46 @@ class LanguageBlock(BaseModel):
         return cleaned
 
 
+# Optional short texts per aspect of an entry (knowledge/aspects.py names the aspects), each in both
+# languages: what a follow-up such as "phí bao nhiêu?" gets instead of the whole answer.
+PART_MAX_CHARS = 400
+
+
+class PartText(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    vi: str = Field(min_length=5, max_length=PART_MAX_CHARS)
+    en: str = Field(min_length=5, max_length=PART_MAX_CHARS)
+
+    @field_validator("vi", "en")
+    @classmethod
+    def _text_nfc(cls, value: str) -> str:
+        return _nfc(value)
+
+    def text(self, language: str) -> str:
+        return self.vi if language == "vi" else self.en
+
+
+class Parts(BaseModel):
+    """fee, duration, where, documents, online, hours, contact: all optional."""
+    model_config = ConfigDict(extra="forbid")
+
+    fee: Optional[PartText] = None
+    duration: Optional[PartText] = None
+    where: Optional[PartText] = None
+    documents: Optional[PartText] = None
+    online: Optional[PartText] = None
+    hours: Optional[PartText] = None
+    contact: Optional[PartText] = None
+
+    def get(self, aspect: str) -> Optional[PartText]:
+        return getattr(self, aspect, None) if aspect in Parts.model_fields else None
+
+    def present(self) -> List[str]:
+        """The aspects this entry has text for, in the schema's order."""
+        return [name for name in Parts.model_fields if getattr(self, name) is not None]
+
+
 class Entry(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -59,6 +99,7 @@ class Entry(BaseModel):
     reviewed: dt.date
     vi: LanguageBlock
     en: LanguageBlock
+    parts: Parts = Field(default_factory=Parts)
 
     @field_validator("id")
     @classmethod

@@ -20,11 +20,12 @@ def make_tracker(
     sender_id: str = "test-user",
     active_loop: Optional[str] = None,
     channel: Optional[str] = None,
+    entities: Optional[Dict[str, Any]] = None,
 ) -> Tracker:
     latest = {
         "text": text,
         "intent": {"name": intent, "confidence": 0.9} if intent else {},
-        "entities": [],
+        "entities": [{"entity": name, "value": value} for name, value in (entities or {}).items()],
         "intent_ranking": ranking or [],
         "language": language,
     }

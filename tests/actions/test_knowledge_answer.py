@@ -1,5 +1,7 @@
-"""actions/knowledge_answer.py with the real engine: answers, sources, related topics, declines,
-follow-ups and the custom json contract."""
+"""actions/knowledge_answer.py with the real engine: short answers with part buttons, follow-ups about
+the remembered topic, topic switches, the "more" step, declines, and the custom json contract."""
+import json
+
 import pytest
 
 from actions import services
@@ -20,48 +22,110 @@ def json_messages(dispatcher):
     return [m["custom"] for m in dispatcher.messages if m.get("custom")]
 
 
-async def test_answers_in_vietnamese_with_source_and_related_topics(dispatcher):
-    tracker = make_tracker("lam can cuoc o dau", slots={"language": "vi"}, channel="telegram")
+def topic_event(events):
+    [event] = [e for e in events if e.get("name") == "knowledge_topic"]
+    return event["value"]
+
+
+async def ask(dispatcher, text, language="vi", topic=None, channel="rest", entities=None):
+    slots = {"language": language, "knowledge_topic": topic}
+    tracker = make_tracker(text, slots=slots, channel=channel, entities=entities)
     events = await ActionAnswerFromKnowledge().run(dispatcher, tracker, {})
-    answer = dispatcher.messages[0]
-    assert "Nguồn: http" in answer["text"]
-    assert detect_language(answer["text"]) == "vi"
-    assert 1 <= len(answer["buttons"]) <= 3
-    assert json_messages(dispatcher) == []  # the json contract is for rest and hotline only
-    assert events == [{"event": "slot", "timestamp": None, "name": "knowledge_topic",
-                       "value": "proc.citizen_id_card"}]
+    return events, dispatcher.messages[0], (json_messages(dispatcher) or [None])[0]
+
+
+def tap(payload):
+    """What Rasa makes of a tapped button's payload: the text and its entities."""
+    return payload, json.loads("{" + payload.split("{", 1)[1])
+
+
+async def test_first_answer_is_short_with_source_and_part_buttons(dispatcher):
+    events, answer, contract = await ask(dispatcher, "thu tuc lam can cuoc cong dan", channel="telegram")
+    assert topic_event(events) == "proc.citizen_id_card"
+    assert "Nguồn: http" in answer["text"] and detect_language(answer["text"]) == "vi"
+    assert len(answer["text"]) <= 600
+    titles = [b["title"] for b in answer["buttons"]]
+    assert titles[:3] == ["Phí, giá", "Thời gian", "Ở đâu"] and "Xem thêm" in titles
+    assert len(titles) <= 5 and all(len(t) <= 25 for t in titles)
+    assert contract is None  # the json contract is for rest and hotline only
 
 
 async def test_rest_channel_gets_the_json_contract(dispatcher):
-    tracker = make_tracker("imperial city opening hours", slots={"language": "en"}, channel="rest")
-    await ActionAnswerFromKnowledge().run(dispatcher, tracker, {})
-    [contract] = json_messages(dispatcher)
-    assert contract["kind"] == "knowledge_answer"
-    assert contract["entry_id"] == "tour.imperial_city"
-    assert contract["language"] == "en"
-    assert contract["source_url"].startswith("http")
+    _, answer, contract = await ask(dispatcher, "imperial city opening hours", language="en")
+    assert contract["kind"] == "knowledge_answer" and contract["entry_id"] == "tour.imperial_city"
+    assert contract["language"] == "en" and contract["source_url"].startswith("http")
     assert 0 < contract["score"] <= 1
-    assert "Source: http" in dispatcher.messages[0]["text"]
+    assert contract["aspect"] == "hours"  # asked with the aspect: the hours part, not the whole entry
+    assert "7:00–17:30" in answer["text"] and "Source: http" in answer["text"]
 
 
-async def test_out_of_scope_is_declined_with_topics_and_hotline(dispatcher):
-    tracker = make_tracker("write me a poem about the sea", slots={"language": "en"}, channel="hotline")
-    events = await ActionAnswerFromKnowledge().run(dispatcher, tracker, {})
-    decline = dispatcher.messages[0]
+@pytest.mark.parametrize("topic, text, language, part_words", [
+    ("proc.land_certificate", "bao lâu thì có?", "vi", "vài tuần"),
+    ("proc.land_certificate", "phi bao nhieu", "vi", "lệ phí"),
+    ("proc.passport", "o dau lam", "vi", "xuất nhập cảnh"),
+    ("tour.imperial_city", "can I pay by card", "en", "200,000"),
+    ("tour.imperial_city", "is it open on sunday", "en", "7:00–17:30"),
+    ("proc.passport", "can i do it online", "en", "dichvucong.gov.vn"),
+])
+async def test_a_follow_up_gets_that_part_of_the_remembered_topic(dispatcher, topic, text, language, part_words):
+    events, answer, contract = await ask(dispatcher, text, language, topic)
+    assert topic_event(events) == topic and contract["entry_id"] == topic
+    assert part_words in answer["text"]
+    assert len(answer["text"]) < 600 and "http" in answer["text"]
+
+
+async def test_a_follow_up_naming_a_new_topic_switches(dispatcher):
+    events, answer, contract = await ask(dispatcher, "còn làm hộ chiếu thì mất bao lâu", "vi",
+                                         "proc.land_certificate")
+    assert topic_event(events) == "proc.passport" and contract["aspect"] == "duration"
+    assert "8 ngày làm việc" in answer["text"]
+
+
+async def test_a_missing_part_is_said_briefly_with_source_and_hotline(dispatcher):
+    _, answer, contract = await ask(dispatcher, "mấy giờ mở cửa", "vi", "proc.passport")
+    assert contract["entry_id"] == "proc.passport"
+    assert "chưa có thông tin riêng về giờ mở cửa" in answer["text"] and "1900 1075" in answer["text"]
+    assert len(answer["text"]) <= 600
+
+
+async def test_part_and_more_buttons_answer_their_entry_without_searching(dispatcher):
+    _, first, _ = await ask(dispatcher, "how do I apply for a passport", "en")
+    fee = next(b for b in first["buttons"] if b["title"] == "Fee, price")
+    text, entities = tap(fee["payload"])
+    other = type(dispatcher)()
+    events, answer, contract = await ask(other, text, "en", topic="tour.imperial_city", entities=entities)
+    assert topic_event(events) == "proc.passport" and contract["aspect"] == "fee"
+    assert "VND 200,000" in answer["text"] and "Fee, price" not in [b["title"] for b in answer["buttons"]]
+
+    more = next(b for b in first["buttons"] if b["title"] == "More")
+    text, entities = tap(more["payload"])
+    third = type(dispatcher)()
+    _, answer, _ = await ask(third, text, "en", topic="proc.passport", entities=entities)
+    assert "Pay the fee" in answer["text"]  # a step the short answer left out
+    assert "More" not in [b["title"] for b in answer["buttons"]]
+
+
+async def test_out_of_scope_is_declined_with_short_distinct_topics_and_hotline(dispatcher):
+    events, decline, contract = await ask(dispatcher, "write me a poem about the sea", "en", channel="hotline")
     assert "1900 1075" in decline["text"]
-    assert len(decline["buttons"]) == 3
-    [contract] = json_messages(dispatcher)
+    titles = [b["title"] for b in decline["buttons"]]
+    assert 1 <= len(titles) <= 3 and len(set(titles)) == len(titles) and all(len(t) <= 25 for t in titles)
+    assert all(b["payload"].startswith('/ask_followup{"knowledge_entry":') for b in decline["buttons"])
     assert contract["kind"] == "knowledge_decline"
     assert set(contract) == {"kind", "best_entry_id", "best_score"}
-    assert events[0]["name"] == "knowledge_topic" and events[0]["value"] is None
+    assert topic_event(events) is None
+
+
+async def test_related_topics_are_distinct_and_on_topic(dispatcher, knowledge_engine):
+    _, answer, contract = await ask(dispatcher, "vé tham quan lăng Tự Đức bao nhiêu tiền", "vi")
+    related = [tap(b["payload"])[1]["knowledge_entry"] for b in answer["buttons"] if "aspect" not in b["payload"]]
+    assert contract["entry_id"] not in related and len(set(related)) == len(related)
+    assert all(knowledge_engine.index.entries[r].category == "tourism" for r in related)
 
 
 @pytest.mark.parametrize("language, follow_up", [("vi", "còn giá vé?"), ("en", "and the ticket price?")])
 async def test_follow_up_stays_on_the_topic(dispatcher, language, follow_up):
-    tracker = make_tracker(follow_up, slots={"language": language, "knowledge_topic": "tour.imperial_city"},
-                           channel="rest")
-    await ActionAnswerFromKnowledge().run(dispatcher, tracker, {})
-    [contract] = json_messages(dispatcher)
+    _, _, contract = await ask(dispatcher, follow_up, language, "tour.imperial_city")
     assert contract["kind"] == "knowledge_answer"
     assert contract["entry_id"] in {"tour.imperial_city", "tour.monument_tickets"}
 

@@ -105,7 +105,9 @@ async def test_category_buttons_are_understood_and_offered_in_both_languages():
     dispatcher = CollectingDispatcher()
     await ActionAskIncidentCategory().run(dispatcher, form_tracker("", "incident_category", language="en"), {})
     titles = [b["title"] for b in dispatcher.messages[0]["buttons"]]
-    assert "Street lighting" in titles and "Forest fire" in titles and len(titles) == 10
+    assert "Street lights" in titles and "Forest fire" in titles and len(titles) == 10
+    assert all(len(title) <= 20 for title in titles)  # two a row on Telegram
+    assert (await validate(form_tracker("Đèn đường", "incident_category")))["incident_category"] == "street_lighting"
     payload = dispatcher.messages[0]["buttons"][0]["payload"]
     assert payload.startswith("/inform{") and json.loads(payload[len("/inform"):])["incident_category"]
 

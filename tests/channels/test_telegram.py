@@ -151,6 +151,20 @@ async def test_buttons_become_an_inline_keyboard_whose_taps_come_back(telegram_a
         assert tapped.text == button["payload"]
 
 
+async def test_many_short_buttons_go_two_a_row_and_long_ones_one_a_row(telegram_api):
+    from actions.reports import category_buttons  # the report categories: 10 short titles
+
+    output = output_for(telegram_api)
+    categories = [{"title": b["title"], "payload": "/inform" + b["payload"]} for b in category_buttons("vi")]
+    await output.send_text_with_buttons("42", "Loại sự cố?", categories)
+    long_titles = [{"title": f"Một tiêu đề dài cho chủ đề số {i}", "payload": f"/t{i}"} for i in range(4)]
+    await output.send_text_with_buttons("42", "Chủ đề?", long_titles)
+    short_rows, long_rows = [m["reply_markup"]["inline_keyboard"] for m in telegram_api.sent(CHAT, "sendMessage")]
+    assert [len(row) for row in short_rows] == [2, 2, 2, 2, 2]
+    assert [button["text"] for row in short_rows for button in row] == [b["title"] for b in categories]
+    assert [len(row) for row in long_rows] == [1, 1, 1, 1]
+
+
 @pytest.mark.parametrize("language, label", [("vi", "📍 Gửi vị trí"), ("en", "📍 Share location")])
 async def test_ask_location_shows_a_location_keyboard_then_removes_it(telegram_api, language, label):
     output = output_for(telegram_api)

@@ -197,7 +197,7 @@ async def test_long_text_is_split_at_2000(zalo_api, store):
     assert len(texts) == 2 and all(len(t) <= 2000 for t in texts) and texts[1].startswith("Đoạn 2.")
 
 
-async def test_buttons_are_query_show_buttons_with_the_rasa_payload(zalo_api, store):
+async def test_buttons_are_hidden_query_buttons_with_the_rasa_payload(zalo_api, store):
     buttons = [{"title": f"Lựa chọn {i}", "payload": f'/inform{{"incident_category":"c{i}"}}'} for i in range(7)]
     await output_for(zalo_api, store).send_text_with_buttons(USER, "Chọn loại sự cố:", buttons)
     first, second = zalo_api.messages(USER)
@@ -205,7 +205,7 @@ async def test_buttons_are_query_show_buttons_with_the_rasa_payload(zalo_api, st
     sent = first["attachment"]["payload"]["buttons"] + second["attachment"]["payload"]["buttons"]
     assert first["attachment"]["type"] == "template" and len(first["attachment"]["payload"]["buttons"]) == 5
     assert [(b["type"], b["title"], b["payload"]) for b in sent] == [
-        ("oa.query.show", b["title"], b["payload"]) for b in buttons]
+        ("oa.query.hide", b["title"], b["payload"]) for b in buttons]
 
 
 async def test_images_are_media_templates(zalo_api, store):

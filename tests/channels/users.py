@@ -73,7 +73,7 @@ class ZaloUser:
         return self.deliver(self.api.text_event(self.user_id, text))
 
     def tap(self, replies: List[Dict[str, Any]], title: str) -> List[Dict[str, Any]]:
-        """Tap the oa.query.show button `title`: Zalo sends its payload as the user's text."""
+        """Tap the oa.query.hide button `title`: Zalo sends its payload as the user's text, not shown in the chat."""
         [payload] = [button["payload"] for reply in replies
                      for button in ((reply.get("attachment") or {}).get("payload") or {}).get("buttons", [])
                      if button["title"] == title]

@@ -77,3 +77,55 @@ def test_duplicate_ids_across_files_are_rejected(tmp_path):
     (tmp_path / "other.yml").write_text("family: other\nentries:\n" + textwrap.dedent(GOOD), encoding="utf-8")
     with pytest.raises(KnowledgeError, match="duplicate"):
         load_entries(tmp_path)
+
+
+# --- parts -----------------------------------------------------------------------------------------
+PARTS = """
+    parts:
+      fee:
+        vi: "Miễn phí lần đầu."
+        en: "Free the first time."
+      hours:
+        vi: "Sáng thứ Hai đến thứ Sáu."
+        en: "Monday to Friday mornings."
+"""
+
+
+def with_parts(body: str) -> str:
+    return GOOD.replace("    reviewed: 2026-11-21\n", "    reviewed: 2026-11-21\n" + body.strip("\n") + "\n")
+
+
+def test_parts_load_per_aspect_and_language(tmp_path):
+    [entry] = load_entries(write(tmp_path, with_parts(PARTS)))
+    assert entry.parts.present() == ["fee", "hours"]
+    assert entry.parts.get("fee").text("en") == "Free the first time."
+    assert entry.parts.get("duration") is None and entry.parts.get("nonsense") is None
+
+
+@pytest.mark.parametrize("change, field", [
+    (("      fee:", "      price:"), "parts.price"),                              # not an aspect
+    (('        en: "Free the first time."\n', ""), "parts.fee.en"),             # a language missing
+    (('"Miễn phí lần đầu."', '"' + "x" * 401 + '"'), "parts.fee.vi"),        # not a short text
+])
+def test_malformed_parts_are_named(tmp_path, change, field):
+    with pytest.raises(KnowledgeError) as error:
+        load_entries(write(tmp_path, with_parts(PARTS.replace(*change))))
+    assert "svc.test_entry" in str(error.value) and f"field '{field}'" in str(error.value)
+
+
+def _numbers(text: str) -> set:
+    """Digit groups with thousands separators removed: "200.000đ" and "200,000 VND" → "200000"."""
+    import re
+    return {re.sub(r"[.,]", "", n) for n in re.findall(r"\d[\d.,]*\d|\d", text)}
+
+
+def test_at_least_60_entries_have_parts_and_parts_invent_no_numbers():
+    entries = [e for e in load_entries() if e.parts.present()]
+    assert len(entries) >= 60
+    for entry in entries:
+        for aspect in entry.parts.present():
+            for language in ("vi", "en"):
+                block = entry.block(language)
+                source = " ".join([block.answer, *block.steps])
+                invented = _numbers(entry.parts.get(aspect).text(language)) - _numbers(source)
+                assert not invented, f"{entry.id} {aspect} {language}: {invented} not in the entry's text"

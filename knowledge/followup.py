@@ -1,0 +1,98 @@
+"""Which entry a message is about, given the entry answered last: a short follow-up ("bao lâu thì
+có?", "can I pay by card") stays on it; a message that names a new topic switches.
+
+"Names a new topic" is decided by the search itself: the message's words without aspect phrases and
+filler, searched alone, must be answered with another entry, with confidence at least SWITCH_CONFIDENCE and a fused-score lead of at least SWITCH_MARGIN over the
+previous entry. The two numbers were chosen on tests/data/followups_dev.jsonl (see
+docs/knowledge.md); tests/data/followups_heldout.jsonl checks them and is never tuned on.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+from bot.text import fold_key, normalize
+from knowledge.aspects import detect_aspect, refers_back, topic_words
+from knowledge.search import SearchEngine, SearchResult
+
+SWITCH_CONFIDENCE = 0.5
+SWITCH_MARGIN = 0.6
+_FOLLOW_UP_RE = re.compile(r"^(con|the con|vay con|the thi|and|what about|how about|also)\b")
+
+
+def is_follow_up(text: str) -> bool:
+    """"còn giá vé?", "and the ticket price?": short or opening with a follow-up word."""
+    key = fold_key(text)
+    return bool(_FOLLOW_UP_RE.match(key)) or len(key.split()) <= 3
+
+
+@dataclass
+class Resolution:
+    """The entry to answer (None: decline), the aspect asked about, and the search behind it."""
+    entry_id: Optional[str]
+    aspect: Optional[str]
+    result: SearchResult
+    confidence: float
+    follow_up: bool = False   # answered about the previous entry
+    switched: bool = False    # a follow-up-looking message that named a new topic
+
+
+def entry_confidence(engine: SearchEngine, result: SearchResult, entry_id: str) -> float:
+    """The calibrated confidence that `result`'s question is about `entry_id` (any entry, not only
+    the best one)."""
+    li = engine.index.languages[result.language]
+    if result.scores is None or entry_id not in li.entry_ids:
+        return 0.0
+    position = li.entry_ids.index(entry_id)
+    dense, bm25, fused = result.scores
+    best = result.hits[0].position
+    rival = best if best != position else (result.hits[1].position if len(result.hits) > 1 else position)
+    features = engine.candidate_features(result.query, result.language, dense, bm25, fused, position, rival,
+                                         result.features.get("domain", 1.0))
+    return engine.confidence(features, result.language)
+
+
+def lead_over(engine: SearchEngine, result: SearchResult, entry_id: str) -> float:
+    """How far the best entry's fused score is ahead of `entry_id`'s for this question."""
+    li = engine.index.languages[result.language]
+    if result.scores is None or not result.hits or entry_id not in li.entry_ids:
+        return 1.0
+    fused = result.scores[2]
+    return float(fused[result.hits[0].position] - fused[li.entry_ids.index(entry_id)])
+
+
+def names_new_topic(engine: SearchEngine, result: SearchResult, previous: str, question: str,
+                    min_confidence: float = SWITCH_CONFIDENCE, min_margin: float = SWITCH_MARGIN) -> bool:
+    """The message names another topic: its words without aspect phrases and filler ("hộ chiếu",
+    "thien mu pagoda"; none in "bao lâu thì có?") are, searched alone, answered with another entry
+    confidently and well ahead of the remembered one (the answer is the whole message's best entry)."""
+    if not result.answered or result.best is None or result.best.entry_id == previous or refers_back(question):
+        return False
+    words = topic_words(question)
+    if not words:
+        return False
+    alone = engine.search(" ".join(words), language=result.language)
+    return (alone.answered and alone.best is not None and alone.best.entry_id != previous
+            and alone.confidence >= min_confidence and lead_over(engine, alone, previous) >= min_margin)
+
+
+def resolve(engine: SearchEngine, question: str, language: str, previous: Optional[str],
+            min_confidence: float = SWITCH_CONFIDENCE, min_margin: float = SWITCH_MARGIN) -> Resolution:
+    question = normalize(question)
+    aspect = detect_aspect(question)
+    plain = engine.search(question, language=language)
+    if previous in engine.index.entries and (aspect or is_follow_up(question)):
+        if names_new_topic(engine, plain, previous, question, min_confidence, min_margin):
+            return Resolution(plain.best.entry_id, aspect, plain, plain.confidence, switched=True)
+        title = engine.index.entries[previous].block(language).title
+        context = engine.search(f"{question} {title}", language=language)
+        if aspect:
+            return Resolution(previous, aspect, context, entry_confidence(engine, context, previous),
+                              follow_up=True)
+        if context.answered:  # "còn giá vé?" after the Imperial City may be the tickets entry
+            best = context.best.entry_id
+            return Resolution(best, None, context, context.confidence, follow_up=best == previous)
+    if not plain.answered:
+        return Resolution(None, aspect, plain, plain.confidence)
+    return Resolution(plain.best.entry_id, aspect, plain, plain.confidence)

@@ -1,0 +1,45 @@
+"""knowledge/aspects.py: which aspect a follow-up asks about, in vi, vi without diacritics and en."""
+import pytest
+
+from knowledge.aspects import ASPECTS, LABELS, detect_aspect, topic_words
+from knowledge.schema import Parts
+
+
+@pytest.mark.parametrize("text, aspect", [
+    ("phí bao nhiêu?", "fee"), ("phi bao nhieu", "fee"), ("how much is it", "fee"),
+    ("can I pay by card", "fee"), ("giá vé người lớn", "fee"),
+    ("bao lâu thì có?", "duration"), ("mat may ngay", "duration"), ("how long does it take", "duration"),
+    ("làm ở đâu", "where"), ("o dau lam", "where"), ("where do I go", "where"),
+    ("cần giấy tờ gì", "documents"), ("ho so gom gi", "documents"), ("what documents", "documents"),
+    ("làm trực tuyến được không", "online"), ("lam online dc ko", "online"), ("can i do it online", "online"),
+    ("mấy giờ mở cửa", "hours"), ("chu nhat co mo ko", "hours"), ("is it open on sunday", "hours"),
+    ("mấy nghìn một trang", "fee"), ("co mat ve ko", "fee"), ("how far is it from the city centre", "where"),
+    ("gọi số nào", "contact"), ("sdt lien he", "contact"), ("who do i call", "contact"),
+])
+def test_detects_the_aspect(text, aspect):
+    assert detect_aspect(text) == aspect
+
+
+@pytest.mark.parametrize("text", ["xin chào", "thanks a lot", "làm căn cước", "Trường Tiền bridge",
+                                  "hỏi về thủ tục khai sinh", "gia hạn visa", "lăng Gia Long"])
+def test_no_aspect_in_plain_topics(text):
+    assert detect_aspect(text) is None
+
+
+def test_topic_words_keep_only_what_names_a_topic():
+    assert topic_words("bao lâu thì có?") == []
+    assert topic_words("can I pay by card") == ["can"]  # kept: "can" is also căn as in căn cước
+    assert topic_words("lam can cuoc o dau") == ["can", "cuoc"]
+    assert "chieu" in topic_words("còn làm hộ chiếu thì mất bao lâu")
+    assert "thien" in topic_words("how much is a ticket for thien mu pagoda")
+
+
+def test_aspects_are_the_schema_parts_and_labels_fit_a_button():
+    assert tuple(Parts.model_fields) == ASPECTS
+    assert all(len(vi) <= 25 and len(en) <= 25 for vi, en in LABELS.values())
+
+
+def test_a_back_reference_is_noticed():
+    from knowledge.aspects import refers_back
+    assert refers_back("where is the police station for that") and refers_back("cái đó làm ở đâu")
+    assert not refers_back("where is the police station")

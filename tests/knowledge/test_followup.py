@@ -1,0 +1,42 @@
+"""knowledge/followup.py on the real engine: a follow-up stays on the remembered entry, a message
+naming a new topic switches. The held-out list was written before the follow-up code and data and is
+never tuned on; its floors sit a little under the scores measured when the thresholds were fixed
+(2026-12-01: topic 0.9483, stays 1.0, switches 0.75, n=58)."""
+from pathlib import Path
+
+import pytest
+
+from knowledge.followup import resolve
+from knowledge.followup_eval import load, score
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+def test_held_out_follow_ups_are_answered_about_the_right_topic(engine):
+    result = score(engine, load(DATA / "followups_heldout.jsonl"))
+    assert result["n"] >= 50
+    assert result["topic"] >= 0.90       # the issue asks ≥ 0.85 of follow-ups on the right topic
+    assert result["stays"] >= 0.95
+    assert result["switches"] >= 0.70
+
+
+def test_dev_and_held_out_lists_do_not_share_questions():
+    dev = {row["q"].lower() for row in load(DATA / "followups_dev.jsonl")}
+    held_out = {row["q"].lower() for row in load(DATA / "followups_heldout.jsonl")}
+    assert not dev & held_out
+
+
+@pytest.mark.parametrize("question, language, topic, expected, aspect, switched", [
+    ("bao lâu thì có?", "vi", "proc.land_certificate", "proc.land_certificate", "duration", False),
+    ("can I pay by card", "en", "tour.imperial_city", "tour.imperial_city", "fee", False),
+    ("lam can cuoc o dau", "vi", "svc.waste_collection", "proc.citizen_id_card", "where", True),
+])
+def test_resolve(engine, question, language, topic, expected, aspect, switched):
+    found = resolve(engine, question, language, topic)
+    assert (found.entry_id, found.aspect, found.switched) == (expected, aspect, switched)
+    assert found.follow_up == (not switched) and 0 < found.confidence <= 1
+
+
+def test_without_a_remembered_topic_it_is_a_plain_search(engine):
+    found = resolve(engine, "bao lâu thì có?", "vi", None)
+    assert not found.follow_up and found.aspect == "duration"

@@ -8,7 +8,7 @@ import datetime as dt
 import re
 import unicodedata
 from pathlib import Path
-from typing import Dict, List, Literal, Optional
+from typing import Dict, List, Literal, Optional, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -49,6 +49,24 @@ class LanguageBlock(BaseModel):
         return cleaned
 
 
+PartName = Literal["fee", "duration", "where", "documents", "online", "hours", "contact"]
+PART_NAMES = get_args(PartName)
+
+
+class PartText(BaseModel):
+    """One structured part of an answer (fee, hours...), in both languages."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    vi: str = Field(min_length=2)
+    en: str = Field(min_length=2)
+
+    @field_validator("vi", "en")
+    @classmethod
+    def _text_nfc(cls, value: str) -> str:
+        return _nfc(value)
+
+
 class Entry(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -56,9 +74,13 @@ class Entry(BaseModel):
     category: Literal["procedure", "city_service", "tourism"]
     tags: List[str] = Field(default_factory=list)
     source_url: str
+    # Why a source outside the official list is cited (see knowledge/source_policy.py).
+    source_note: Optional[str] = None
     reviewed: dt.date
     vi: LanguageBlock
     en: LanguageBlock
+    # Minimal acceptance of the structured parts; the answer logic for them lives elsewhere.
+    parts: Dict[PartName, PartText] = Field(default_factory=dict)
 
     @field_validator("id")
     @classmethod

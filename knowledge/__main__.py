@@ -4,6 +4,7 @@ python -m knowledge build [--force]
 python -m knowledge search "câu hỏi" [--lang vi] [--json] [-k 5]
 python -m knowledge eval --questions FILE.jsonl [--json] [--methods]
 python -m knowledge eval-corpus FILE --question-col Q --answer-col A [--sep "|"] [--json]
+python -m knowledge stale --days N [--today YYYY-MM-DD]
 """
 from __future__ import annotations
 
@@ -84,6 +85,18 @@ def cmd_eval_corpus(args) -> int:
     return 0
 
 
+def cmd_stale(args) -> int:
+    """Lists entries whose `reviewed` date is older than --days (no index needed)."""
+    import datetime as dt
+
+    from knowledge.schema import load_entries
+    from knowledge.stale import format_stale, stale_entries
+
+    today = dt.date.fromisoformat(args.today) if args.today else None
+    print(format_stale(stale_entries(load_entries(), args.days, today)))
+    return 0
+
+
 def main(argv=None) -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     parser = argparse.ArgumentParser(prog="python -m knowledge", description="Hue knowledge index")
@@ -113,6 +126,10 @@ def main(argv=None) -> int:
     p.add_argument("--sep", default=None, help="CSV separator (default ',')")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_eval_corpus)
+    p = sub.add_parser("stale", help="entries whose reviewed date is older than N days (id, reviewed, source)")
+    p.add_argument("--days", type=int, required=True)
+    p.add_argument("--today", default=None, help="reference date YYYY-MM-DD (default: today)")
+    p.set_defaults(func=cmd_stale)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     return args.func(args)

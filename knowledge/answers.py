@@ -42,7 +42,7 @@ def split_gist(entry: Entry, language: str, limit: int = GIST_MAX) -> Tuple[str,
             break
         gist, taken = candidate, taken + 1
     if not gist:  # one long sentence: cut at a word and say so
-        gist = first[:limit].rsplit(" ", 1)[0].rstrip(",;:") + " …"
+        gist = first[:limit - 2].rsplit(" ", 1)[0].rstrip(",;:") + " …"  # room for " …"
         remainder = [first]
     else:
         left = " ".join(sentences[taken:]).strip()

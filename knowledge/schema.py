@@ -96,6 +96,8 @@ class Entry(BaseModel):
     category: Literal["procedure", "city_service", "tourism"]
     tags: List[str] = Field(default_factory=list)
     source_url: str
+    # Why a source outside the official list is cited (see knowledge/source_policy.py).
+    source_note: Optional[str] = None
     reviewed: dt.date
     vi: LanguageBlock
     en: LanguageBlock

@@ -17,7 +17,8 @@ from sanic import Sanic
 from actions import open311, staff
 from actions.hotline_api import hotline_api
 from actions.services import Services, install
-from bot.settings import Settings
+from bot.privacy import redact_in_logs
+from bot.settings import Settings, private_dir
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +68,8 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=settings.action_port)
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    private_dir(settings.var_dir)  # owner-only var/ (and umask 077 for what this process creates)
+    redact_in_logs(settings.known_secrets())  # no secret or phone number in any log line
     app = build_app(settings)
     logger.info("action server on http://%s:%s/webhook", args.host, args.port)
     app.run(host=args.host, port=args.port, single_process=True, access_log=False, motd=False)

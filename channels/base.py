@@ -22,6 +22,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.identity import native_id, qualify
+from bot.privacy import mask, redact_in_logs  # noqa: F401 - re-exported for the channels
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -78,40 +80,6 @@ def secrets_match(expected: str, given: Optional[str]) -> bool:
     if given is None:
         return False
     return hmac.compare_digest(expected.encode("utf-8"), given.encode("utf-8"))
-
-
-def mask(value: Any, keep: int = 3) -> str:
-    """A user id, token or phone number fit for a log line: only the last few characters."""
-    text = str(value)
-    return "*" * max(len(text) - keep, 3) + text[-keep:] if len(text) > keep else "***"
-
-
-_REDACTED: set = set()
-
-
-def redact_in_logs(secrets: Iterable[str]) -> None:
-    """Replace these secrets with *** in every log record of the process. Library loggers need it:
-    httpx and python-telegram-bot log request URLs, and Telegram's carry the bot token."""
-    new = {secret for secret in secrets if secret} - _REDACTED
-    if not new:
-        return
-    if not _REDACTED:
-        make_record = logging.getLogRecordFactory()
-
-        def redacting_record(*args: Any, **kwargs: Any) -> logging.LogRecord:
-            record = make_record(*args, **kwargs)
-            try:
-                message = record.getMessage()
-            except Exception:  # noqa: BLE001 - a malformed record is the logging module's to report
-                return record
-            if any(secret in message for secret in _REDACTED):
-                for secret in _REDACTED:
-                    message = message.replace(secret, "***")
-                record.msg, record.args = message, ()
-            return record
-
-        logging.setLogRecordFactory(redacting_record)
-    _REDACTED.update(new)
 
 
 def split_message(text: str, limit: int) -> List[str]:
@@ -256,7 +224,9 @@ class WebhookInput(InputChannel):
         if item.reply is not None:
             await output.send_text_message(item.sender_id, item.reply)
         if item.text is not None:
-            await on_new_message(UserMessage(item.text, output, item.sender_id, input_channel=self.name(),
+            # The conversation id is qualified by channel: no other channel can address it.
+            await on_new_message(UserMessage(item.text, output, qualify(self.name(), item.sender_id),
+                                             input_channel=self.name(),
                                              message_id=f"{self.name()}:{item.key}", metadata=item.metadata))
 
     # Shared plumbing.
@@ -329,6 +299,8 @@ class SplittingOutput(OutputChannel):
             await self.send_text_message(recipient_id, question)
 
     async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
+        # Rasa addresses the conversation (`telegram:<chat id>`); the platform wants its own id.
+        recipient_id = native_id(recipient_id, self.name())
         # A question that asks for a location (text + {"kind": "ask_location"} in one response) is
         # shown as one message with the way to answer it, rather than the question and then a hint.
         custom = message.get("custom")

@@ -4,7 +4,7 @@ console page, the supervisor dashboard and their JSON endpoints.
 Each caller utterance (typed by staff, or posted by a speech-to-text feed) is parsed by Rasa's NLU
 (intent, entities) while the action server's hotline API (actions/hotline_api.py) returns the top
 knowledge suggestions, concurrently; then it goes through Rasa's dialogue as a message of the call
-(sender id = call id, channel `hotline`) in the background. Sign-in, sessions and roles:
+(conversation `hotline:<call id>`, channel `hotline`) in the background. Sign-in, sessions and roles:
 channels/hotline_auth.py. Next step and call feed: channels/hotline_assist.py. See docs/hotline.md.
 
     python -m channels.hotline hash-password      # a hash for HOTLINE_USERS
@@ -31,6 +31,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from actions.reports import CATEGORIES
+from bot.identity import qualify
 from bot.settings import Settings
 from channels.hotline_assist import CallFeed, entities_view, next_step
 from channels.hotline_auth import (SessionSigner, SignInThrottle, StaffSession, hash_password, parse_users,
@@ -210,7 +211,7 @@ class HotlineInput(InputChannel):
     async def process_utterance(self, request: Request, on_new_message: Callable, source: str) -> dict:
         """`{call_id, text}` from the request: the NLU parse (intent, entities) and the knowledge
         suggestions, concurrently; the result is added to the call's feed and returned. The utterance
-        then goes through the whole dialogue (`on_new_message`, sender = call id, channel `hotline`) in
+        then goes through the whole dialogue (`on_new_message`, conversation `hotline:<call id>`) in
         the background: the call's Rasa conversation is kept, but the agent does not wait for dialogue
         policies and actions (docs/hotline.md, "Speed")."""
         started = time.perf_counter()
@@ -232,7 +233,7 @@ class HotlineInput(InputChannel):
             logger.error("Rasa could not parse a hotline utterance: %r", parse)
             parse = {}
         self.converse(agent, on_new_message, UserMessage(
-            text, CollectingOutputChannel(), call_id, input_channel=self.name(),
+            text, CollectingOutputChannel(), qualify(self.name(), call_id), input_channel=self.name(),
             metadata={"hotline_source": source}))
         suggestions = suggestions_response.json()
         intent = parse.get("intent") or {}

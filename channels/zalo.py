@@ -21,6 +21,7 @@ import zalo_sdk
 from sanic.request import Request
 from zalo_sdk.oa import ZaloAttachment, ZaloMessageBody, ZaloRecipient
 
+from bot.identity import native_id
 from bot.settings import Settings, ZaloSettings
 from channels.base import (
     UNSUPPORTED,
@@ -218,6 +219,7 @@ class ZaloOutput(SplittingOutput):
 
     async def _send(self, user_id: str, text: Optional[str] = None, template: Optional[dict] = None) -> bool:
         loop = asyncio.get_running_loop()
+        user_id = native_id(user_id, self.name())
         return await loop.run_in_executor(self.executor, functools.partial(self.oa.send, user_id, text, template))
 
     async def send_part(self, recipient_id: str, text: str) -> None:

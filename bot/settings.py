@@ -68,6 +68,7 @@ class ZaloSettings:
     access_token: Optional[str] = field(default=None, repr=False)  # None: refreshed at the first send
     api_base_url: str = "https://openapi.zalo.me"
     oauth_base_url: str = "https://oauth.zaloapp.com"
+    max_event_age_s: int = 300  # older (or that far in the future) signed events are refused
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Optional["ZaloSettings"]:
@@ -84,6 +85,7 @@ class ZaloSettings:
             access_token=env.get("ZALO_ACCESS_TOKEN") or None,
             api_base_url=(env.get("ZALO_API_BASE_URL") or cls.api_base_url).rstrip("/"),
             oauth_base_url=(env.get("ZALO_OAUTH_BASE_URL") or cls.oauth_base_url).rstrip("/"),
+            max_event_age_s=_int(env, "ZALO_MAX_EVENT_AGE_S", 300),
         )
 
 
@@ -121,9 +123,8 @@ class Settings:
     hotline_feed_token: Optional[str] = field(default=None, repr=False)
     hotline_session_hours: int = 12
     # REST channel (channels/rest.py): REST_TOKEN, else one generated into var/ when Rasa listens
-    # beyond loopback (see rest_token()). Zalo events older than this are refused.
+    # beyond loopback (see rest_token()).
     rest_token_env: Optional[str] = field(default=None, repr=False)
-    zalo_max_event_age_s: int = 300
 
     @property
     def action_endpoint_url(self) -> str:
@@ -206,7 +207,6 @@ class Settings:
             hotline_feed_token=env.get("HOTLINE_FEED_TOKEN") or None,
             hotline_session_hours=_int(env, "HOTLINE_SESSION_HOURS", 12),
             rest_token_env=env.get("REST_TOKEN") or None,
-            zalo_max_event_age_s=_int(env, "ZALO_MAX_EVENT_AGE_S", 300),
         )
 
 

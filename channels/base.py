@@ -25,6 +25,7 @@ from sanic.response import HTTPResponse
 from bot.identity import native_id, qualify
 from bot.privacy import mask, redact_in_logs  # noqa: F401 - re-exported for the channels
 from bot.settings import Settings
+from channels.token_store import SeenStore, open_seen_store
 
 logger = logging.getLogger(__name__)
 
@@ -101,6 +102,8 @@ def split_message(text: str, limit: int) -> List[str]:
 
 class BoundedMap(OrderedDict):
     """A dict that forgets its oldest entries beyond `capacity` (memory stays flat under load)."""
+
+    blocking = False  # as a channel's SeenStore: answers from memory
 
     def __init__(self, capacity: int) -> None:
         super().__init__()
@@ -186,7 +189,9 @@ class WebhookInput(InputChannel):
     variables = ""  # the environment variables that turn the channel on (for error messages)
 
     def __init__(self) -> None:
-        self.seen = BoundedMap(capacity=10_000)
+        # Ids already processed. In memory here; from_credentials (how Rasa builds the channel) puts
+        # them in Redis or var/, so a replay is refused after a restart too.
+        self.seen: SeenStore = BoundedMap(capacity=10_000)
         self.tasks = SerialTasks()
 
     @classmethod
@@ -196,7 +201,9 @@ class WebhookInput(InputChannel):
         if getattr(settings, cls.name()) is None:
             raise RasaException(f"The {cls.name()} channel is listed in the credentials file but "
                                 f"{cls.variables} is not set (see README, Channels).")
-        return cls.from_settings(settings)
+        channel = cls.from_settings(settings)
+        channel.seen = open_seen_store(settings, cls.name())
+        return channel
 
     def get_output_channel(self) -> OutputChannel:
         """For messages Rasa sends on its own (trigger_intent with output_channel=latest)."""
@@ -216,8 +223,23 @@ class WebhookInput(InputChannel):
     def output_for(self, item: Optional[Inbound]) -> OutputChannel:
         raise NotImplementedError
 
+    def fresh(self, payload: Dict[str, Any]) -> bool:
+        """False for an authentic update too old to process (a replay of a captured request)."""
+        return True
+
     def health(self) -> Dict[str, Any]:
         return {"status": "ok"}
+
+    async def first_time(self, key: str) -> bool:
+        """True unless `key` was processed before (by this process or, with a persistent store, any)."""
+        try:
+            if not self.seen.blocking:
+                return self.seen.first_time(key)
+            return await asyncio.get_running_loop().run_in_executor(None, self.seen.first_time, key)
+        except Exception as exc:  # noqa: BLE001 - a store outage must not drop users' messages
+            logger.error("%s webhook: replay store unavailable (%s); processing anyway", self.name(),
+                         type(exc).__name__)
+            return True
 
     async def process(self, item: Inbound, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
         output = self.output_for(item)
@@ -253,6 +275,9 @@ class WebhookInput(InputChannel):
         if not self.authentic(request, payload):
             logger.warning("%s webhook: rejected a request that failed authentication", self.name())
             return reject(self.forged_status, "authentication failed")
+        if not self.fresh(payload):
+            logger.warning("%s webhook: refused an authentic but stale event", self.name())
+            return reject(400, "stale event")
         try:
             items = list(self.inbound(payload))
         except (KeyError, TypeError, ValueError) as exc:
@@ -260,7 +285,7 @@ class WebhookInput(InputChannel):
             return reject(400, "unreadable update")
         for item in items:
             # Deduped only after authentication, so forged requests cannot poison the window.
-            if not self.seen.first_time(item.key):
+            if not await self.first_time(item.key):
                 logger.info("%s webhook: ignored repeated update %s", self.name(), item.key)
                 continue
             self.tasks.submit(item.sender_id, lambda item=item: self.process(item, on_new_message))

@@ -60,6 +60,16 @@ def zalo_signature(app_id: str, body: bytes, timestamp: str, oa_secret_key: str)
     return "mac=" + hashlib.sha256(signed).hexdigest()
 
 
+def event_is_fresh(timestamp: Any, max_age_s: float, now: Optional[float] = None) -> bool:
+    """Whether an event's `timestamp` (epoch milliseconds, as Zalo sends it) is within `max_age_s` of
+    now, either way: the signature covers the timestamp, so a captured event cannot be made young."""
+    try:
+        sent = int(str(timestamp)) / 1000
+    except (ValueError, OverflowError):
+        return False
+    return abs((time.time() if now is None else now) - sent) <= max_age_s
+
+
 def zalo_inbound(payload: Dict[str, Any]) -> List[Inbound]:
     """What a Zalo webhook event means for the assistant ([] for events it ignores)."""
     event = payload.get("event_name")
@@ -264,6 +274,9 @@ class ZaloInput(WebhookInput):
         expected = zalo_signature(self.settings.app_id, request.body, str(payload.get("timestamp", "")),
                                   self.settings.oa_secret_key)
         return secrets_match(expected, request.headers.get(SIGNATURE_HEADER))
+
+    def fresh(self, payload: Dict[str, Any]) -> bool:
+        return event_is_fresh(payload.get("timestamp"), self.settings.max_event_age_s)
 
     def inbound(self, payload: Dict[str, Any]) -> Iterable[Inbound]:
         return zalo_inbound(payload)

@@ -115,6 +115,9 @@ class BoundedMap(OrderedDict):
         while len(self) > self.capacity:
             self.popitem(last=False)
 
+    def seen(self, key: Hashable) -> bool:
+        return key in self
+
     def first_time(self, key: Hashable) -> bool:
         """True the first time `key` is seen (within the remembered window), False on repeats."""
         if key in self:

@@ -33,6 +33,7 @@ from sanic.response import HTTPResponse
 from actions.reports import CATEGORIES
 from bot.identity import qualify
 from bot.settings import Settings
+from channels.token_store import open_seen_store
 from channels.hotline_assist import CallFeed, entities_view, next_step
 from channels.hotline_auth import (SessionSigner, SignInThrottle, StaffSession, hash_password, parse_users,
                                    verify_password)
@@ -72,7 +73,10 @@ def ok(body: Any, status: int = 200) -> HTTPResponse:
 
 
 def json_body(request: Request) -> dict:
-    if "application/json" not in (request.headers.get("content-type") or ""):
+    # Exactly application/json (a parameter such as charset allowed): "text/plain; application/json"
+    # is a "simple" content type a cross-site form may send without a CORS preflight.
+    media_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
+    if media_type != "application/json":
         raise BadInput("Content-Type must be application/json", 415)
     try:
         body = request.json
@@ -152,6 +156,8 @@ class HotlineInput(InputChannel):
             logger.warning("hotline console: no staff accounts (set HOTLINE_USERS; see docs/hotline.md)")
         self.signer = SessionSigner(settings.session_secret(), settings.hotline_session_hours * 3600)
         self.throttle = SignInThrottle()
+        # Sessions signed out before they expire (Redis or var/, so every Rasa instance refuses them).
+        self.revoked = open_seen_store(settings, "hotline-session")
         self.api = ActionServerApi(settings.action_base_url, settings.api_token())
         self.feed_token = settings.hotline_feed_token
         self.feed = CallFeed()
@@ -164,7 +170,9 @@ class HotlineInput(InputChannel):
         that role in the configuration (removing an account ends its sessions)."""
         session = self.signer.verify(request.cookies.get(COOKIE))
         user = self.users.get(session.name) if session else None
-        return session if user is not None and user.role == session.role else None
+        if user is None or user.role != session.role or self.revoked.seen(session.sid):
+            return None
+        return session
 
     def feed_session(self, request: Request) -> Optional[StaffSession]:
         """The speech-to-text feed signs its posts with `Authorization: Bearer HOTLINE_FEED_TOKEN`."""
@@ -319,11 +327,10 @@ class HotlineInput(InputChannel):
                     raise BadInput("password is required")
             except BadInput as exc:
                 return json_error(exc.status, str(exc))
-            address = request.remote_addr or request.ip or "?"
-            wait = self.throttle.retry_after(name, address)
+            wait = self.throttle.retry_after(name)
             if wait:
-                logger.warning("hotline sign-in throttled after repeated failures")
-                response = json_error(429, "too many failed sign-ins; try again later or ask a supervisor")
+                logger.warning("hotline sign-in slowed down after repeated failures")
+                response = json_error(429, f"too many failed sign-ins; try again in {wait} s")
                 response.headers["Retry-After"] = str(wait)
                 return response
             user = self.users.get(name)
@@ -331,7 +338,7 @@ class HotlineInput(InputChannel):
             stored = user.password_hash if user else hash_password("x", salt=b"\0" * 16)
             valid = await asyncio.get_running_loop().run_in_executor(None, verify_password, password, stored)
             if user is None or not valid:
-                self.throttle.failed(name, address)
+                self.throttle.failed(name)
                 logger.info("hotline sign-in refused")
                 return json_error(401, "wrong user name or password")
             self.throttle.succeeded(name)
@@ -350,6 +357,8 @@ class HotlineInput(InputChannel):
         @bp.route("/logout", methods=["POST"])
         @agent_or_supervisor
         async def logout(request: Request, session: StaffSession) -> HTTPResponse:
+            if session.sid:  # the cookie stops working everywhere, also a copy of it
+                await asyncio.get_running_loop().run_in_executor(None, self.revoked.first_time, session.sid)
             result = ok({"signed_out": True})
             result.cookies[COOKIE] = ""
             result.cookies[COOKIE]["path"] = self.prefix

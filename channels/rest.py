@@ -43,6 +43,8 @@ def error(status: int, message: str) -> HTTPResponse:
 
 
 def _clean_id(value: Any) -> str:
+    if value is None:
+        raise BadRequest(400, "sender is required: a string naming the conversation")
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise BadRequest(400, "sender must be a string")
     sender = str(value).strip()

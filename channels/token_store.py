@@ -100,6 +100,8 @@ class SeenStore(Protocol):
 
     def first_time(self, key: str) -> bool: ...
 
+    def seen(self, key: str) -> bool: ...
+
 
 class SqliteSeenStore:
     """Ids seen per channel in a SQLite file; entries older than `ttl_s` are pruned now and then."""
@@ -131,6 +133,11 @@ class SqliteSeenStore:
                 connection.execute("DELETE FROM seen_ids WHERE seen_at < ?", (now - self.ttl_s,))
             return cursor.rowcount == 1
 
+    def seen(self, key: str) -> bool:
+        with self._connect() as connection:
+            return connection.execute("SELECT 1 FROM seen_ids WHERE channel = ? AND key = ?",
+                                      (self.channel, key)).fetchone() is not None
+
 
 class RedisSeenStore:
     """The same in Redis (SET NX with an expiry): every Rasa instance shares it."""
@@ -146,6 +153,9 @@ class RedisSeenStore:
 
     def first_time(self, key: str) -> bool:
         return bool(self.client.set(self.prefix + key, b"1", nx=True, ex=self.ttl_s))
+
+    def seen(self, key: str) -> bool:
+        return bool(self.client.exists(self.prefix + key))
 
 
 def open_seen_store(settings: Settings, channel: str) -> SeenStore:

@@ -28,10 +28,12 @@ def reports_of(servers, sender):
 
 def staff_change_reaches(user, servers, code, status, note, channel):
     """A staff status change in the back office; the action server notifies the reporter through
-    Rasa's trigger_intent with output_channel=latest, i.e. on `channel`. The text the user got."""
+    Rasa's trigger_intent with output_channel=`channel` (the conversation's own). The text the user got."""
     before = len(user.sent())
     changed = change_status(servers, code, status, note)
-    assert changed["followers"] == [{"follower": "***", "channel": channel, "notified": True, "will_retry": False}]
+    native = str(getattr(user, "chat_id", None) or user.user_id)
+    assert changed["followers"] == [{"follower": "***" + native[-4:], "channel": channel, "notified": True,
+                                     "will_retry": False}]
     [told] = texts(new_since(user.sent, before))
     return told
 

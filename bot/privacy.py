@@ -76,3 +76,29 @@ def redact_in_logs(secrets: Iterable[str] = ()) -> None:
     carry the bot token), SQLAlchemy errors carry statement parameters."""
     _install_factory()
     _REDACTED.update(secret for secret in secrets if secret and len(secret) >= 4)
+
+
+# Keys under which Rasa's structured log events carry what the user wrote.
+USER_TEXT_KEYS = frozenset({"text", "user_text", "user_message", "utterance", "parse_data", "tracker_states"})
+
+
+def _drop_user_text(logger: Any, method_name: str, event_dict: dict) -> dict:  # noqa: ARG001
+    for key in USER_TEXT_KEYS & event_dict.keys():
+        event_dict[key] = "[not logged]"
+    return event_dict
+
+
+def keep_user_text_out_of_rasa_logs() -> None:
+    """Rasa (structlog) logs failures with the user's text and, in its JSON tracebacks, every frame's
+    local variables. Its processor chain is changed in place (loggers already made share the list):
+    user text fields are dropped and tracebacks keep no locals. Rasa process only."""
+    import structlog
+    from structlog.processors import ExceptionRenderer, dict_tracebacks
+    from structlog.tracebacks import ExceptionDictTransformer
+
+    processors = structlog.get_config()["processors"]
+    if _drop_user_text not in processors:
+        processors.insert(0, _drop_user_text)
+    for position, processor in enumerate(processors):
+        if processor is dict_tracebacks:
+            processors[position] = ExceptionRenderer(ExceptionDictTransformer(show_locals=False))

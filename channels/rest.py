@@ -21,7 +21,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse, ResponseStream
 
 from bot.identity import native_id, qualify
-from bot.privacy import mask, redact_in_logs
+from bot.privacy import keep_user_text_out_of_rasa_logs, mask, redact_in_logs
 from bot.settings import Settings, private_dir
 from channels.base import secrets_match
 
@@ -106,6 +106,7 @@ class RestInput(RasaRestInput):
         token = settings.rest_token()
         # The REST channel is always mounted: it installs the Rasa process's log scrubbing.
         redact_in_logs(settings.known_secrets() + ([token] if token else []))
+        keep_user_text_out_of_rasa_logs()
         return cls(token=token)
 
     def authorised(self, request: Request) -> bool:

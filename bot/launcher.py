@@ -5,6 +5,7 @@ Used by `make run` and by the end-to-end tests (stdlib only, so either environme
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import os
 import signal
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, List, Mapping, Optional
 
-from bot.settings import PROJECT_ROOT, Settings, private_dir, private_file
+from bot.settings import PROJECT_ROOT, Settings, private_dir, private_file, stored_secret
 
 logger = logging.getLogger(__name__)
 
@@ -157,13 +158,21 @@ def server_env(settings: Settings, base: Optional[Mapping[str, str]] = None) -> 
     return env
 
 
+def protect_api(settings: Settings) -> Settings:
+    """Beyond loopback, Rasa's HTTP API (every conversation's tracker, trigger_intent) needs a token:
+    RASA_AUTH_TOKEN, else one generated into var/rasa-auth-token that both servers get."""
+    if settings.rasa_auth_token or not settings.rasa_beyond_loopback:
+        return settings
+    return dataclasses.replace(settings, rasa_auth_token=stored_secret(settings.var_dir, "rasa-auth-token"))
+
+
 def rasa_command(settings: Settings, model: Path, credentials: Path) -> List[str]:
     command = [str(RASA_BIN), "run", "--model", str(model), "--endpoints", "endpoints.yml",
                "--credentials", str(credentials), "--interface", settings.rasa_host,
                "--port", str(settings.rasa_port), "--enable-api"]
     # No --cors: the hotline console is served from Rasa's own origin and needs none, and a
     # wildcard would let any web page call the REST channel and Rasa's API from a visitor's browser.
-    if settings.rasa_auth_token:  # protects the conversation API (the REST channel stays open)
+    if settings.rasa_auth_token:  # protects the conversation API (the REST channel has REST_TOKEN)
         command += ["--auth-token", settings.rasa_auth_token]
     return command
 
@@ -177,6 +186,7 @@ def running_servers(
 ) -> Iterator[RunningServers]:
     """Start both servers; yield once both answer; stop them on exit. Logs go to log_dir or stdout."""
     private_dir(settings.var_dir)  # 0700, and umask 077 for both servers: var/ files are owner-only
+    settings = protect_api(settings)
     env = server_env(settings)
     credentials = write_credentials(settings)
     outputs = {}
@@ -238,9 +248,11 @@ def main(argv: Optional[List[str]] = None) -> int:
             "  Open311: GET %s/open311/v2/requests.json   (docs/reports.md)\n"
             "  Hotline console: %s/webhooks/hotline/   (staff accounts: HOTLINE_USERS, docs/hotline.md)\n"
             "  Channels live: %s\n"
-            "%s"
+            "%s%s"
             "  Stop:   Ctrl-C\n",
             servers.rest_url, servers.action_url, servers.rasa_url, ", ".join(settings.live_channels),
+            "  REST token required: Authorization: Bearer <REST_TOKEN or var/rest-token>\n"
+            if settings.rest_token() else "",
             "".join(f"  {name.capitalize()} webhook: {servers.webhook_url(name)}\n"
                     for name in settings.live_channels if name not in ("rest", "hotline")),
         )

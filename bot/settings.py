@@ -159,9 +159,12 @@ class Settings:
         loopback, one kept in var/rest-token; else None (a loopback-only REST channel is open)."""
         if self.rest_token_env:
             return self.rest_token_env
-        if self.rasa_host in ("127.0.0.1", "localhost", "::1") or self.rasa_host.startswith("127."):
-            return None
-        return stored_secret(self.var_dir, "rest-token")
+        return stored_secret(self.var_dir, "rest-token") if self.rasa_beyond_loopback else None
+
+    @property
+    def rasa_beyond_loopback(self) -> bool:
+        """Whether Rasa listens on more than this machine (then its entry points need tokens)."""
+        return not (self.rasa_host in ("localhost", "::1") or self.rasa_host.startswith("127."))
 
     def known_secrets(self) -> List[str]:
         """Secrets of this configuration that logs must never show (bot/privacy.py masks them)."""
@@ -170,7 +173,7 @@ class Settings:
         for channel in (self.telegram, self.zalo):
             values += [getattr(channel, name, None) for name in ("bot_token", "webhook_secret", "app_secret",
                                                                  "oa_secret_key", "refresh_token", "access_token")]
-        for name in ("hotline-session-secret", "hotline-api-token", "rest-token"):
+        for name in ("hotline-session-secret", "hotline-api-token", "rest-token", "rasa-auth-token"):
             if (self.var_dir / name).exists():
                 values.append((self.var_dir / name).read_text().strip())
         return [value for value in values if value]

@@ -61,3 +61,19 @@ def test_rest_token_is_required_beyond_loopback(tmp_path):
                                         "REST_TOKEN": "given-token"}), base={})
     assert env["RASA_HOST"] == "0.0.0.0" and env["REST_TOKEN"] == "given-token"
     assert Settings.from_env(env).rest_token() == "given-token"
+
+
+def test_rasa_api_gets_a_token_beyond_loopback(tmp_path):
+    from pathlib import Path
+
+    from bot.launcher import protect_api, rasa_command
+
+    local = Settings.from_env({"HUE_VAR_DIR": str(tmp_path)})
+    assert protect_api(local) is local and "--auth-token" not in rasa_command(local, Path("m"), Path("c"))
+    public = protect_api(Settings.from_env({"HUE_VAR_DIR": str(tmp_path), "RASA_HOST": "0.0.0.0"}))
+    token = public.rasa_auth_token
+    assert token and (tmp_path / "rasa-auth-token").read_text().strip() == token
+    assert rasa_command(public, Path("m"), Path("c"))[-2:] == ["--auth-token", token]
+    assert server_env(public, base={})["RASA_AUTH_TOKEN"] == token  # the action server's notices use it
+    given = Settings.from_env({"HUE_VAR_DIR": str(tmp_path), "RASA_HOST": "0.0.0.0", "RASA_AUTH_TOKEN": "t0ken"})
+    assert protect_api(given).rasa_auth_token == "t0ken"

@@ -32,6 +32,7 @@ from sanic.response import HTTPResponse
 
 from actions.reports import CATEGORIES
 from bot.identity import qualify
+from bot.privacy import redact_in_logs
 from bot.settings import Settings
 from channels.token_store import open_seen_store
 from channels.hotline_assist import CallFeed, entities_view, next_step
@@ -151,6 +152,7 @@ class HotlineInput(InputChannel):
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        redact_in_logs(settings.known_secrets())  # no secret or phone number in any log line
         self.users = parse_users(settings.hotline_users)
         if not self.users:
             logger.warning("hotline console: no staff accounts (set HOTLINE_USERS; see docs/hotline.md)")

@@ -54,7 +54,18 @@ def _clean_id(value: Any) -> str:
         raise BadRequest(400, f"sender is longer than {MAX_SENDER_CHARS} characters")
     if any(ord(c) < 32 or ord(c) == 127 for c in sender):
         raise BadRequest(400, "sender contains control characters")
+    if not _encodable(sender):
+        raise BadRequest(400, "sender is not valid Unicode text")
     return sender
+
+
+def _encodable(text: str) -> bool:
+    """False for lone surrogates (JSON allows them as escapes; UTF-8 and the stores do not)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def parse_body(raw: bytes) -> Tuple[str, str, Optional[Dict[str, Any]]]:
@@ -75,6 +86,8 @@ def parse_body(raw: bytes) -> Tuple[str, str, Optional[Dict[str, Any]]]:
         raise BadRequest(413, f"message is longer than {MAX_MESSAGE_CHARS} characters: send it in parts")
     if "\x00" in message:
         raise BadRequest(400, "message contains a NUL character")
+    if not _encodable(message):
+        raise BadRequest(400, "message is not valid Unicode text")
     metadata = body.get("metadata")
     if metadata is not None and not isinstance(metadata, dict):
         raise BadRequest(400, "metadata must be a JSON object")

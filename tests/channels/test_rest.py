@@ -62,6 +62,8 @@ async def test_a_message_goes_to_the_senders_own_rest_conversation():
     (b'{"sender": "u1", "message": 5}', 400, "message is required"),
     (b'{"sender": "u1", "message": {"text": "hi"}}', 400, "message is required"),
     (b'{"sender": "u1", "message": "a\\u0000b"}', 400, "NUL"),
+    (b'{"sender": "u1", "message": "a\\ud800b"}', 400, "Unicode"),
+    (b'{"sender": "\\udfff", "message": "hi"}', 400, "Unicode"),
     (json.dumps({"sender": "u1", "message": "x" * (MAX_MESSAGE_CHARS + 1)}).encode(), 413, "2000"),
     (b'{"sender": "u1", "message": "hi", "metadata": [1]}', 400, "metadata"),
 ])

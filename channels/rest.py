@@ -15,6 +15,7 @@ import logging
 from typing import Any, Awaitable, Callable, Dict, Optional, Text, Tuple, Union
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.core.channels.rest import QueueOutputChannel
 from rasa.core.channels.rest import RestInput as RasaRestInput
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -102,6 +103,14 @@ class ClientOutput(CollectingOutputChannel):
         return CollectingOutputChannel._message(native_id(recipient_id, RestInput.name()), *args, **kwargs)
 
 
+class ClientQueueOutput(QueueOutputChannel):
+    """The same for `?stream=true`: replies streamed as they come, addressed to the client's sender."""
+
+    @staticmethod
+    def _message(recipient_id: Text, *args: Any, **kwargs: Any) -> Dict:
+        return CollectingOutputChannel._message(native_id(recipient_id, RestInput.name()), *args, **kwargs)
+
+
 class RestInput(RasaRestInput):
     """credentials.yml: `channels.rest.RestInput:` (the launcher's CHANNEL_CLASSES["rest"])."""
 
@@ -121,6 +130,20 @@ class RestInput(RasaRestInput):
         redact_in_logs(settings.known_secrets() + ([token] if token else []))
         keep_user_text_out_of_rasa_logs()
         return cls(token=token)
+
+    @staticmethod
+    async def on_message_wrapper(on_new_message: Callable[[UserMessage], Awaitable[Any]], text: Text,
+                                 queue: asyncio.Queue, sender_id: Text, input_channel: Text,
+                                 metadata: Optional[Dict[Text, Any]]) -> None:
+        """The streaming path (Rasa's `stream_response` calls it): client-addressed replies, and the
+        stream always ends, also when the dialogue fails."""
+        try:
+            await on_new_message(UserMessage(text, ClientQueueOutput(queue), sender_id,
+                                             input_channel=input_channel, metadata=metadata))
+        except Exception as exc:  # noqa: BLE001 - the client gets what was sent so far
+            logger.error("REST message from %s failed: %s", mask(native_id(sender_id, "rest")), type(exc).__name__)
+        finally:
+            await queue.put("DONE")
 
     def authorised(self, request: Request) -> bool:
         if not self.token:

@@ -83,6 +83,15 @@ async def test_limits_are_inclusive_and_numbers_are_senders():
     assert [m.sender_id for m in received] == ["rest:" + "s" * 128, "rest:42"]
 
 
+async def test_streamed_replies_are_addressed_to_the_client_too():
+    async with rest_channel(RestInput()) as (client, received):
+        response = await client.post("/webhook?stream=true", json={"sender": "u1", "message": "hi"})
+    assert response.status_code == 200
+    assert [json.loads(line) for line in response.text.splitlines()] == [{"recipient_id": "u1",
+                                                                         "text": "you said: hi"}]
+    assert [m.sender_id for m in received] == ["rest:u1"]
+
+
 @pytest.mark.parametrize("content_type", ["text/plain", "text/plain; application/json", ""])
 async def test_only_json_is_accepted(content_type):
     async with rest_channel(RestInput()) as (client, received):

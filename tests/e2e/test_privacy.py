@@ -23,18 +23,20 @@ def test_no_phone_number_or_secret_in_the_logs_even_after_a_database_error(chat,
     assert "+84905123456" in summary  # the phone reached the dialogue (and goes into the INSERT)
 
     database = servers.settings.var_dir / "hue_assistant.sqlite3"
-    with sqlite3.connect(database) as connection:  # the store's INSERT now fails with the phone in it
-        connection.execute("ALTER TABLE reports RENAME TO reports_away")
+    with sqlite3.connect(database) as connection:  # the store's INSERT (the phone among its values) fails
+        connection.execute("CREATE TRIGGER refuse_reports BEFORE INSERT ON reports "
+                           "BEGIN SELECT RAISE(ABORT, 'the disk is full'); END")
     try:
         failed = " ".join(texts(chat(sender, "/affirm")))
     finally:
         with sqlite3.connect(database) as connection:
-            connection.execute("ALTER TABLE reports_away RENAME TO reports")
+            connection.execute("DROP TRIGGER refuse_reports")
     assert "chưa lưu được phản ánh do lỗi hệ thống" in failed
 
     logs = {name: (LOG_DIR / f"{name}.log").read_text(encoding="utf-8", errors="replace")
             for name in ("rasa", "actions")}
-    assert "storing a report failed" in logs["actions"] and "no such table" in logs["actions"]
+    assert "storing a report failed" in logs["actions"] and "the disk is full" in logs["actions"]
+    assert "INSERT INTO reports" in logs["actions"]  # the failing statement is logged, its values not
     secrets = [E2E_OPEN311_KEY, E2E_STAFF_KEY, E2E_RASA_TOKEN, E2E_TELEGRAM_SECRET, platforms.telegram.token,
                platforms.zalo.app_secret, platforms.zalo.oa_secret_key, platforms.zalo.access_token,
                platforms.zalo.refresh_token]

@@ -20,6 +20,7 @@ from actions.hotline_store import MAX_TOPICS, VERDICTS, HotlineStore, UnknownCal
 from actions.knowledge_answer import HOTLINE_CHANNEL as CHANNEL
 from actions.reports import CATEGORY_BY_CODE, mask_phone, normalize_phone, trim_description
 from actions.store import InvalidInput, NewReport
+from bot.identity import qualify
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -209,8 +210,8 @@ def hotline_api(settings: Settings) -> Blueprint:
             raise UnknownCall(call_id)
         store = services.current().store
         report, created = await services.in_executor(store.submit_report, NewReport(
-            idempotency_key=f"hotline:{call_id}:{key}", sender_id=call_id, category=category,
-            description=description, channel=CHANNEL, language=language_field(body) or "vi",
+            idempotency_key=f"hotline:{call_id}:{key}", sender_id=qualify(CHANNEL, call_id),
+            category=category, description=description, channel=CHANNEL, language=language_field(body) or "vi",
             location_text=place, phone=phone))
         await services.in_executor(hotline.record_report, call_id, report.code)
         logger.info("hotline report %s for call %s (phone %s)", report.code, call_id, mask_phone(phone))

@@ -22,7 +22,7 @@ class AnswerFeedback(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    sender_id: Mapped[str] = mapped_column(String(128), index=True)
+    sender_id: Mapped[str] = mapped_column(String(160), index=True)
     channel: Mapped[Optional[str]] = mapped_column(String(32))
     entry_id: Mapped[str] = mapped_column(String(96), index=True)
     language: Mapped[Optional[str]] = mapped_column(String(8))
@@ -41,7 +41,7 @@ class Report(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(),
                                                     onupdate=func.now())
-    sender_id: Mapped[str] = mapped_column(String(128), index=True)
+    sender_id: Mapped[str] = mapped_column(String(160), index=True)
     channel: Mapped[Optional[str]] = mapped_column(String(32))
     language: Mapped[str] = mapped_column(String(8), default="vi")
     category: Mapped[str] = mapped_column(String(32), index=True)
@@ -79,7 +79,7 @@ class ReportFollower(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
-    sender_id: Mapped[str] = mapped_column(String(128))
+    sender_id: Mapped[str] = mapped_column(String(160))
     channel: Mapped[Optional[str]] = mapped_column(String(32))
     language: Mapped[Optional[str]] = mapped_column(String(8))
 
@@ -143,7 +143,7 @@ class ReportNotification(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     change_id: Mapped[int] = mapped_column(ForeignKey("report_status_changes.id", ondelete="CASCADE"))
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
-    sender_id: Mapped[str] = mapped_column(String(128))
+    sender_id: Mapped[str] = mapped_column(String(160))
     channel: Mapped[Optional[str]] = mapped_column(String(32))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)

@@ -27,6 +27,7 @@ from actions.reports import (
     in_hue_area, normalize_phone, trim_description,
 )
 from actions.store import LOCAL_TIME, NewReport, ReportView, aware
+from bot.privacy import mask_phones
 
 logger = logging.getLogger(__name__)
 
@@ -157,22 +158,23 @@ def media_url(photos: Sequence[str]) -> Optional[str]:
 
 
 def service_request(report: ReportView) -> Dict[str, Any]:
-    """A report as a GeoReport v2 service request. Public: never the phone, sender or channel."""
+    """A report as a GeoReport v2 service request. Public: never the phone, sender or channel, and a
+    phone number typed into a free-text field (description, place, staff note) is masked."""
     category = CATEGORY_BY_CODE.get(report.category)
     history = report.history
     return {
         "service_request_id": report.code,
         "status": open311_status(report.status),
-        "status_notes": history[-1][1] if history else None,
+        "status_notes": mask_phones(history[-1][1]) if history else None,
         "service_name": category.vi if category else report.category,
         "service_code": report.category,
-        "description": report.description,
+        "description": mask_phones(report.description),
         "agency_responsible": AGENCY,
         "service_notice": SERVICE_NOTICES.get(report.status),
         "requested_datetime": w3c_datetime(report.created_at),
         "updated_datetime": w3c_datetime(report.updated_at),
         "expected_datetime": None,
-        "address": report.location_text,
+        "address": mask_phones(report.location_text),
         "address_id": None,
         "zipcode": None,
         "lat": report.latitude,

@@ -20,7 +20,8 @@ from sanic.response import json as json_response
 from actions import metrics, open311, staff
 from actions.hotline_api import hotline_api
 from actions.services import Services, install
-from bot.settings import Settings
+from bot.privacy import redact_in_logs
+from bot.settings import Settings, private_dir
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +92,8 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=settings.action_port)
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    private_dir(settings.var_dir)  # owner-only var/ (and umask 077 for what this process creates)
+    redact_in_logs(settings.known_secrets())  # no secret or phone number in any log line
     # Opened before the port listens (Sanic listens before its start-up listeners run): while the
     # index loads, Rasa's calls are refused at once, so the user hears the apology with the hotline
     # (bot/action_fallback.py) instead of waiting in the socket's queue.

@@ -24,6 +24,7 @@ from actions import services
 from actions.open311 import Open311Error, error_reply, key_allowed, open311_status, reply
 from actions.reports import STATUS_TRANSITIONS
 from actions.store import InvalidTransition, Notification, StatusChanged, Store, UnknownReport
+from bot.identity import channel_of
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -91,9 +92,11 @@ def trigger_url(settings: Settings, sender_id: str) -> str:
     return f"{settings.rasa_base_url}/conversations/{quote(sender_id, safe=PATH_SAFE)}/trigger_intent"
 
 
-def trigger_params(settings: Settings) -> Dict[str, str]:
-    """Rasa answers on the channel the user last wrote from; its API token goes in the query."""
-    params = {"output_channel": "latest"}
+def trigger_params(settings: Settings, sender_id: str = "") -> Dict[str, str]:
+    """Rasa answers on the conversation's own channel (its id is qualified by channel: bot/identity.py;
+    an id from before qualification: the channel the user last wrote from); its API token goes in the
+    query."""
+    params = {"output_channel": channel_of(sender_id) or "latest"}
     if settings.rasa_auth_token:
         params["token"] = settings.rasa_auth_token
     return params
@@ -103,7 +106,7 @@ async def notify_follower(client: httpx.AsyncClient, settings: Settings,
                           notice: Notification) -> Tuple[bool, Optional[str]]:
     """Triggers the status-change intent in the follower's conversation: (taken by Rasa, why not)."""
     try:
-        response = await client.post(trigger_url(settings, notice.sender_id), params=trigger_params(settings),
+        response = await client.post(trigger_url(settings, notice.sender_id), params=trigger_params(settings, notice.sender_id),
                                      json={"name": NOTIFY_INTENT, "entities": {"report_code": notice.report_code}})
     except httpx.HTTPError as exc:  # the URL is not logged: it may carry the token
         error = type(exc).__name__

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from actions.models import AnswerFeedback, Report, ReportFollower, ReportNotification, ReportStatusChange
 from actions.reports import OPEN_STATUSES, distance_m, mask_phone, next_statuses, tracking_code
+from bot.settings import private_file
 
 logger = logging.getLogger(__name__)
 
@@ -202,13 +203,17 @@ def upgrade(url: str) -> None:
 
 class Store:
     def __init__(self, url: str, migrate: bool = True) -> None:
-        if url.startswith("sqlite:///"):
-            Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+        database = Path(url[len("sqlite:///"):]) if url.startswith("sqlite:///") else None
+        if database is not None:
+            database.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            private_file(database)  # reports hold phone numbers: owner only (journals inherit the mode)
         if migrate:
             upgrade(url)
         # SQLite: wait for a concurrent writer instead of failing at once.
         connect_args = {"timeout": 30} if url.startswith("sqlite") else {}
-        self.engine: Engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+        # hide_parameters: errors (and their log lines) never carry the statement's values (phones).
+        self.engine: Engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args,
+                                            hide_parameters=True)
         event.listen(self.engine, "before_cursor_execute", self._clean_parameters, retval=True)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         event.listen(self._sessions, "before_flush", check_lengths)

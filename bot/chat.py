@@ -5,13 +5,15 @@ import json
 import sys
 import urllib.request
 import uuid
+from typing import Optional
 
 from bot.settings import Settings
 
 
-def send(url: str, sender: str, message: str) -> list:
+def send(url: str, sender: str, message: str, token: Optional[str] = None) -> list:
     body = json.dumps({"sender": sender, "message": message}).encode()
-    request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
+    headers = {"Content-Type": "application/json", **({"Authorization": f"Bearer {token}"} if token else {})}
+    request = urllib.request.Request(url, data=body, headers=headers)
     with urllib.request.urlopen(request, timeout=60) as response:
         return json.loads(response.read())
 
@@ -25,7 +27,7 @@ def main() -> int:
         if not line.strip():
             continue
         try:
-            replies = send(url, sender, line.strip())
+            replies = send(url, sender, line.strip(), settings.rest_token())
         except OSError as exc:
             print(f"Cannot reach the assistant ({exc}). Is `make run` running?")
             return 1

@@ -68,6 +68,7 @@ class ZaloSettings:
     access_token: Optional[str] = field(default=None, repr=False)  # None: refreshed at the first send
     api_base_url: str = "https://openapi.zalo.me"
     oauth_base_url: str = "https://oauth.zaloapp.com"
+    max_event_age_s: int = 300  # older (or that far in the future) signed events are refused
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Optional["ZaloSettings"]:
@@ -84,6 +85,7 @@ class ZaloSettings:
             access_token=env.get("ZALO_ACCESS_TOKEN") or None,
             api_base_url=(env.get("ZALO_API_BASE_URL") or cls.api_base_url).rstrip("/"),
             oauth_base_url=(env.get("ZALO_OAUTH_BASE_URL") or cls.oauth_base_url).rstrip("/"),
+            max_event_age_s=_int(env, "ZALO_MAX_EVENT_AGE_S", 300),
         )
 
 
@@ -120,6 +122,9 @@ class Settings:
     hotline_api_token: Optional[str] = field(default=None, repr=False)
     hotline_feed_token: Optional[str] = field(default=None, repr=False)
     hotline_session_hours: int = 12
+    # REST channel (channels/rest.py): REST_TOKEN, else one generated into var/ when Rasa listens
+    # beyond loopback (see rest_token()).
+    rest_token_env: Optional[str] = field(default=None, repr=False)
 
     @property
     def action_endpoint_url(self) -> str:
@@ -148,6 +153,30 @@ class Settings:
         """Token between the Rasa server's hotline channel and the action server's hotline API:
         HOTLINE_API_TOKEN or one kept in var/ (both processes share var/)."""
         return self.hotline_api_token or stored_secret(self.var_dir, "hotline-api-token")
+
+    def rest_token(self) -> Optional[str]:
+        """The bearer token the REST channel requires: REST_TOKEN; else, when Rasa listens beyond
+        loopback, one kept in var/rest-token; else None (a loopback-only REST channel is open)."""
+        if self.rest_token_env:
+            return self.rest_token_env
+        return stored_secret(self.var_dir, "rest-token") if self.rasa_beyond_loopback else None
+
+    @property
+    def rasa_beyond_loopback(self) -> bool:
+        """Whether Rasa listens on more than this machine (then its entry points need tokens)."""
+        return not (self.rasa_host in ("localhost", "::1") or self.rasa_host.startswith("127."))
+
+    def known_secrets(self) -> List[str]:
+        """Secrets of this configuration that logs must never show (bot/privacy.py masks them)."""
+        values = [*self.open311_api_keys, *self.staff_api_keys, self.rasa_auth_token, self.rest_token_env,
+                  self.hotline_session_secret, self.hotline_api_token, self.hotline_feed_token]
+        for channel in (self.telegram, self.zalo):
+            values += [getattr(channel, name, None) for name in ("bot_token", "webhook_secret", "app_secret",
+                                                                 "oa_secret_key", "refresh_token", "access_token")]
+        for name in ("hotline-session-secret", "hotline-api-token", "rest-token", "rasa-auth-token"):
+            if (self.var_dir / name).exists():
+                values.append((self.var_dir / name).read_text().strip())
+        return [value for value in values if value]
 
     @property
     def effective_database_url(self) -> str:
@@ -180,7 +209,24 @@ class Settings:
             hotline_api_token=env.get("HOTLINE_API_TOKEN") or None,
             hotline_feed_token=env.get("HOTLINE_FEED_TOKEN") or None,
             hotline_session_hours=_int(env, "HOTLINE_SESSION_HOURS", 12),
+            rest_token_env=env.get("REST_TOKEN") or None,
         )
+
+
+def private_dir(path: Path) -> Path:
+    """`path` created if needed and made owner-only (0700): var/ holds reports, secrets and tokens.
+    Also sets the process umask to 077, so whatever this process creates later is owner-only."""
+    os.umask(0o077)
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(path, 0o700)
+    return path
+
+
+def private_file(path: Path) -> Path:
+    """`path` made owner-only (0600), created empty when missing (e.g. before SQLite creates it)."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    os.chmod(path, 0o600)
+    return path
 
 
 def stored_secret(var_dir: Path, name: str) -> str:
@@ -191,7 +237,7 @@ def stored_secret(var_dir: Path, name: str) -> str:
     path = var_dir / name
     if path.exists():
         return path.read_text().strip()
-    var_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(var_dir)
     temporary = var_dir / f".{name}.{os.getpid()}.{secrets.token_hex(4)}"
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "w") as handle:

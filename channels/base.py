@@ -22,7 +22,10 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.identity import native_id, qualify
+from bot.privacy import mask, redact_in_logs  # noqa: F401 - re-exported for the channels
 from bot.settings import Settings
+from channels.token_store import SeenStore, open_seen_store
 
 logger = logging.getLogger(__name__)
 
@@ -82,40 +85,6 @@ def secrets_match(expected: str, given: Optional[str]) -> bool:
     return hmac.compare_digest(expected.encode("utf-8"), given.encode("utf-8", "surrogatepass"))
 
 
-def mask(value: Any, keep: int = 3) -> str:
-    """A user id, token or phone number fit for a log line: only the last few characters."""
-    text = str(value)
-    return "*" * max(len(text) - keep, 3) + text[-keep:] if len(text) > keep else "***"
-
-
-_REDACTED: set = set()
-
-
-def redact_in_logs(secrets: Iterable[str]) -> None:
-    """Replace these secrets with *** in every log record of the process. Library loggers need it:
-    httpx and python-telegram-bot log request URLs, and Telegram's carry the bot token."""
-    new = {secret for secret in secrets if secret} - _REDACTED
-    if not new:
-        return
-    if not _REDACTED:
-        make_record = logging.getLogRecordFactory()
-
-        def redacting_record(*args: Any, **kwargs: Any) -> logging.LogRecord:
-            record = make_record(*args, **kwargs)
-            try:
-                message = record.getMessage()
-            except Exception:  # noqa: BLE001 - a malformed record is the logging module's to report
-                return record
-            if any(secret in message for secret in _REDACTED):
-                for secret in _REDACTED:
-                    message = message.replace(secret, "***")
-                record.msg, record.args = message, ()
-            return record
-
-        logging.setLogRecordFactory(redacting_record)
-    _REDACTED.update(new)
-
-
 def split_message(text: str, limit: int) -> List[str]:
     """Split `text` into parts of at most `limit` characters, on paragraph boundaries when possible,
     then on line breaks, then on spaces; a single overlong word is cut."""
@@ -136,6 +105,8 @@ def split_message(text: str, limit: int) -> List[str]:
 class BoundedMap(OrderedDict):
     """A dict that forgets its oldest entries beyond `capacity` (memory stays flat under load)."""
 
+    blocking = False  # as a channel's SeenStore: answers from memory
+
     def __init__(self, capacity: int) -> None:
         super().__init__()
         self.capacity = capacity
@@ -145,6 +116,9 @@ class BoundedMap(OrderedDict):
         self.move_to_end(key)
         while len(self) > self.capacity:
             self.popitem(last=False)
+
+    def seen(self, key: Hashable) -> bool:
+        return key in self
 
     def first_time(self, key: Hashable) -> bool:
         """True the first time `key` is seen (within the remembered window), False on repeats."""
@@ -220,7 +194,9 @@ class WebhookInput(InputChannel):
     variables = ""  # the environment variables that turn the channel on (for error messages)
 
     def __init__(self) -> None:
-        self.seen = BoundedMap(capacity=10_000)
+        # Ids already processed. In memory here; from_credentials (how Rasa builds the channel) puts
+        # them in Redis or var/, so a replay is refused after a restart too.
+        self.seen: SeenStore = BoundedMap(capacity=10_000)
         self.tasks = SerialTasks()
 
     @classmethod
@@ -230,7 +206,9 @@ class WebhookInput(InputChannel):
         if getattr(settings, cls.name()) is None:
             raise RasaException(f"The {cls.name()} channel is listed in the credentials file but "
                                 f"{cls.variables} is not set (see README, Channels).")
-        return cls.from_settings(settings)
+        channel = cls.from_settings(settings)
+        channel.seen = open_seen_store(settings, cls.name())
+        return channel
 
     def get_output_channel(self) -> OutputChannel:
         """For messages Rasa sends on its own (trigger_intent with output_channel=latest)."""
@@ -250,15 +228,32 @@ class WebhookInput(InputChannel):
     def output_for(self, item: Optional[Inbound]) -> OutputChannel:
         raise NotImplementedError
 
+    def fresh(self, payload: Dict[str, Any]) -> bool:
+        """False for an authentic update too old to process (a replay of a captured request)."""
+        return True
+
     def health(self) -> Dict[str, Any]:
         return {"status": "ok"}
+
+    async def first_time(self, key: str) -> bool:
+        """True unless `key` was processed before (by this process or, with a persistent store, any)."""
+        try:
+            if not self.seen.blocking:
+                return self.seen.first_time(key)
+            return await asyncio.get_running_loop().run_in_executor(None, self.seen.first_time, key)
+        except Exception as exc:  # noqa: BLE001 - a store outage must not drop users' messages
+            logger.error("%s webhook: replay store unavailable (%s); processing anyway", self.name(),
+                         type(exc).__name__)
+            return True
 
     async def process(self, item: Inbound, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
         output = self.output_for(item)
         if item.reply is not None:
             await output.send_text_message(item.sender_id, item.reply)
         if item.text is not None:
-            await on_new_message(UserMessage(item.text, output, item.sender_id, input_channel=self.name(),
+            # The conversation id is qualified by channel: no other channel can address it.
+            await on_new_message(UserMessage(item.text, output, qualify(self.name(), item.sender_id),
+                                             input_channel=self.name(),
                                              message_id=f"{self.name()}:{item.key}", metadata=item.metadata))
 
     # Shared plumbing.
@@ -285,6 +280,9 @@ class WebhookInput(InputChannel):
         if not self.authentic(request, payload):
             logger.warning("%s webhook: rejected a request that failed authentication", self.name())
             return reject(self.forged_status, "authentication failed")
+        if not self.fresh(payload):
+            logger.warning("%s webhook: refused an authentic but stale event", self.name())
+            return reject(400, "stale event")
         try:
             items = list(self.inbound(payload))
         except Exception as exc:  # noqa: BLE001 - any shape the platform never sends (a string where an
@@ -293,7 +291,7 @@ class WebhookInput(InputChannel):
             return reject(400, "unreadable update")
         for item in items:
             # Deduped only after authentication, so forged requests cannot poison the window.
-            if not self.seen.first_time(item.key):
+            if not await self.first_time(item.key):
                 logger.info("%s webhook: ignored repeated update %s", self.name(), item.key)
                 continue
             self.tasks.submit(item.sender_id, lambda item=item: self.process(item, on_new_message))
@@ -332,6 +330,8 @@ class SplittingOutput(OutputChannel):
             await self.send_text_message(recipient_id, question)
 
     async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
+        # Rasa addresses the conversation (`telegram:<chat id>`); the platform wants its own id.
+        recipient_id = native_id(recipient_id, self.name())
         # A question that asks for a location (text + {"kind": "ask_location"} in one response) is
         # shown as one message with the way to answer it, rather than the question and then a hint.
         custom = message.get("custom")

@@ -4,7 +4,7 @@ console page, the supervisor dashboard and their JSON endpoints.
 Each caller utterance (typed by staff, or posted by a speech-to-text feed) is parsed by Rasa's NLU
 (intent, entities) while the action server's hotline API (actions/hotline_api.py) returns the top
 knowledge suggestions, concurrently; then it goes through Rasa's dialogue as a message of the call
-(sender id = call id, channel `hotline`) in the background. Sign-in, sessions and roles:
+(conversation `hotline:<call id>`, channel `hotline`) in the background. Sign-in, sessions and roles:
 channels/hotline_auth.py. Next step and call feed: channels/hotline_assist.py. See docs/hotline.md.
 
     python -m channels.hotline hash-password      # a hash for HOTLINE_USERS
@@ -32,7 +32,10 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from actions.reports import CATEGORIES
+from bot.identity import qualify
+from bot.privacy import redact_in_logs
 from bot.settings import Settings
+from channels.token_store import open_seen_store
 from channels.hotline_assist import CallFeed, entities_view, next_step
 from channels.hotline_auth import (SessionSigner, SignInThrottle, StaffSession, hash_password, parse_users,
                                    verify_password)
@@ -73,7 +76,10 @@ def ok(body: Any, status: int = 200) -> HTTPResponse:
 
 
 def json_body(request: Request) -> dict:
-    if "application/json" not in (request.headers.get("content-type") or ""):
+    # Exactly application/json (a parameter such as charset allowed): "text/plain; application/json"
+    # is a "simple" content type a cross-site form may send without a CORS preflight.
+    media_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
+    if media_type != "application/json":
         raise BadInput("Content-Type must be application/json", 415)
     try:
         body = request.json
@@ -166,11 +172,14 @@ class HotlineInput(InputChannel):
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        redact_in_logs(settings.known_secrets())  # no secret or phone number in any log line
         self.users = parse_users(settings.hotline_users)
         if not self.users:
             logger.warning("hotline console: no staff accounts (set HOTLINE_USERS; see docs/hotline.md)")
         self.signer = SessionSigner(settings.session_secret(), settings.hotline_session_hours * 3600)
         self.throttle = SignInThrottle()
+        # Sessions signed out before they expire (Redis or var/, so every Rasa instance refuses them).
+        self.revoked = open_seen_store(settings, "hotline-session")
         self.api = ActionServerApi(settings.action_base_url, settings.api_token())
         self.feed_token = settings.hotline_feed_token
         self.feed = CallFeed()
@@ -183,7 +192,9 @@ class HotlineInput(InputChannel):
         that role in the configuration (removing an account ends its sessions)."""
         session = self.signer.verify(request.cookies.get(COOKIE))
         user = self.users.get(session.name) if session else None
-        return session if user is not None and user.role == session.role else None
+        if user is None or user.role != session.role or self.revoked.seen(session.sid):
+            return None
+        return session
 
     def feed_session(self, request: Request) -> Optional[StaffSession]:
         """The speech-to-text feed signs its posts with `Authorization: Bearer HOTLINE_FEED_TOKEN`."""
@@ -231,7 +242,7 @@ class HotlineInput(InputChannel):
     async def process_utterance(self, request: Request, on_new_message: Callable, source: str) -> dict:
         """`{call_id, text}` from the request: the NLU parse (intent, entities) and the knowledge
         suggestions, concurrently; the result is added to the call's feed and returned. The utterance
-        then goes through the whole dialogue (`on_new_message`, sender = call id, channel `hotline`) in
+        then goes through the whole dialogue (`on_new_message`, conversation `hotline:<call id>`) in
         the background: the call's Rasa conversation is kept, but the agent does not wait for dialogue
         policies and actions (docs/hotline.md, "Speed")."""
         started = time.perf_counter()
@@ -254,7 +265,7 @@ class HotlineInput(InputChannel):
             logger.error("Rasa could not parse a hotline utterance: %r", parse)
             parse = {}
         self.converse(agent, on_new_message, UserMessage(
-            text, CollectingOutputChannel(), call_id, input_channel=self.name(),
+            text, CollectingOutputChannel(), qualify(self.name(), call_id), input_channel=self.name(),
             metadata={"hotline_source": source}))
         suggestions = suggestions_response.json()
         intent = parse.get("intent") or {}
@@ -340,11 +351,10 @@ class HotlineInput(InputChannel):
                     raise BadInput("password is required")
             except BadInput as exc:
                 return json_error(exc.status, str(exc))
-            address = request.remote_addr or request.ip or "?"
-            wait = self.throttle.retry_after(name, address)
+            wait = self.throttle.retry_after(name)
             if wait:
-                logger.warning("hotline sign-in throttled after repeated failures")
-                response = json_error(429, "too many failed sign-ins; try again later or ask a supervisor")
+                logger.warning("hotline sign-in slowed down after repeated failures")
+                response = json_error(429, f"too many failed sign-ins; try again in {wait} s")
                 response.headers["Retry-After"] = str(wait)
                 return response
             user = self.users.get(name)
@@ -352,7 +362,7 @@ class HotlineInput(InputChannel):
             stored = user.password_hash if user else hash_password("x", salt=b"\0" * 16)
             valid = await asyncio.get_running_loop().run_in_executor(None, verify_password, password, stored)
             if user is None or not valid:
-                self.throttle.failed(name, address)
+                self.throttle.failed(name)
                 logger.info("hotline sign-in refused")
                 return json_error(401, "wrong user name or password")
             self.throttle.succeeded(name)
@@ -371,6 +381,8 @@ class HotlineInput(InputChannel):
         @bp.route("/logout", methods=["POST"])
         @agent_or_supervisor
         async def logout(request: Request, session: StaffSession) -> HTTPResponse:
+            if session.sid:  # the cookie stops working everywhere, also a copy of it
+                await asyncio.get_running_loop().run_in_executor(None, self.revoked.first_time, session.sid)
             result = ok({"signed_out": True})
             result.cookies[COOKIE] = ""
             result.cookies[COOKIE]["path"] = self.prefix

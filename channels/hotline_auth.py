@@ -12,10 +12,11 @@ import hmac
 import json
 import re
 import secrets
+import math
 import time
-from collections import deque
+from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Callable, Deque, Dict, Optional
+from typing import Callable, Dict, Optional, Tuple
 
 ROLES = ("agent", "supervisor")
 # scrypt at n=2**14, r=8 takes ~50 ms and 16 MiB per check: slow for guessing, fine for a sign-in.
@@ -104,6 +105,7 @@ class StaffSession:
     name: str
     role: str
     expires: int
+    sid: str = ""  # random per sign-in: sign-out revokes it on the server (HotlineInput.revoked)
 
 
 class SessionSigner:
@@ -120,7 +122,7 @@ class SessionSigner:
 
     def sign(self, user: StaffUser, now: Optional[float] = None) -> str:
         expires = int((now or time.time()) + self.max_age_s)
-        payload = _b64(json.dumps({"u": user.name, "r": user.role, "e": expires},
+        payload = _b64(json.dumps({"u": user.name, "r": user.role, "e": expires, "s": secrets.token_urlsafe(16)},
                                   separators=(",", ":")).encode())
         return f"{payload}.{self._mac(payload)}"
 
@@ -133,52 +135,59 @@ class SessionSigner:
             return None
         try:
             data = json.loads(_unb64(payload))
-            session = StaffSession(str(data["u"]), str(data["r"]), int(data["e"]))
-        except (ValueError, KeyError, TypeError):
+            session = StaffSession(str(data["u"]), str(data["r"]), int(data["e"]), str(data["s"]))
+        except (ValueError, KeyError, TypeError, AttributeError):
             return None
         return session if session.expires > (now or time.time()) else None
 
 
 class SignInThrottle:
-    """Refuses sign-in attempts after too many recent failures, per user name and per client address.
+    """Slows password guessing per account with an exponential backoff, and never locks anyone out.
 
-    A name is locked after `per_name` failures within `window_s` (guessing one staff member's
-    password); an address after `per_address` (trying many names; higher, because a call centre's
-    agents may share one address). A success clears the name's failures. Kept in memory: a restart
-    forgets them, which only gives a guesser a fresh window, not a way in.
+    After `free` failures for a name, the next attempt for it must wait `base_s` seconds, doubling
+    with each further failure up to `max_delay_s`; a success or `forget_after_s` without failures
+    clears the count. A stranger hammering a staff name can therefore cost its owner at most
+    `max_delay_s` of waiting, never a lock-out; and nothing is counted per client address, so the
+    agents of a call centre behind one address are never throttled for each other's typos. Kept in
+    memory (bounded): a restart only gives a guesser a fresh count, not a way in.
     """
 
-    def __init__(self, per_name: int = 5, per_address: int = 30, window_s: float = 900.0,
+    def __init__(self, free: int = 3, base_s: float = 1.0, max_delay_s: float = 30.0,
+                 forget_after_s: float = 900.0, capacity: int = 10_000,
                  clock: Callable[[], float] = time.monotonic) -> None:
-        self.limits = {"name": per_name, "address": per_address}
-        self.window_s = window_s
+        self.free, self.base_s, self.max_delay_s = free, base_s, max_delay_s
+        self.forget_after_s = forget_after_s
+        self.capacity = capacity
         self.clock = clock
-        self._failures: Dict[tuple, Deque[float]] = {}
+        self._failures: "OrderedDict[str, Tuple[int, float]]" = OrderedDict()  # name → (count, last at)
 
-    def _recent(self, key: tuple) -> Deque[float]:
-        failures = self._failures.get(key)
-        if failures is None:
-            return deque()
-        cutoff = self.clock() - self.window_s
-        while failures and failures[0] <= cutoff:
-            failures.popleft()
-        if not failures:
+    def delay_after(self, failures: int) -> float:
+        """Seconds an account waits after `failures` consecutive failures."""
+        if failures < self.free:
+            return 0.0
+        return min(self.max_delay_s, self.base_s * 2 ** (failures - self.free))
+
+    def _count(self, name: str) -> Tuple[int, float]:
+        key = name.lower()
+        count, last = self._failures.get(key, (0, 0.0))
+        if count and self.clock() - last > self.forget_after_s:
             del self._failures[key]
-        return failures
+            return 0, 0.0
+        return count, last
 
-    def retry_after(self, name: str, address: str) -> int:
-        """Seconds until an attempt for this name from this address is allowed again; 0 when now."""
-        wait = 0.0
-        for kind, value in (("name", name.lower()), ("address", address)):
-            failures = self._recent((kind, value))
-            if len(failures) >= self.limits[kind]:
-                wait = max(wait, failures[len(failures) - self.limits[kind]] + self.window_s - self.clock())
-        return int(wait) + 1 if wait > 0 else 0
+    def retry_after(self, name: str) -> int:
+        """Whole seconds until an attempt for this name is allowed; 0 when now."""
+        count, last = self._count(name)
+        wait = last + self.delay_after(count) - self.clock() if count else 0.0
+        return math.ceil(wait) if wait > 0 else 0
 
-    def failed(self, name: str, address: str) -> None:
-        now = self.clock()
-        for key in (("name", name.lower()), ("address", address)):
-            self._failures.setdefault(key, deque()).append(now)
+    def failed(self, name: str) -> None:
+        key = name.lower()
+        count, _ = self._count(name)
+        self._failures[key] = (count + 1, self.clock())
+        self._failures.move_to_end(key)
+        while len(self._failures) > self.capacity:
+            self._failures.popitem(last=False)
 
     def succeeded(self, name: str) -> None:
-        self._failures.pop(("name", name.lower()), None)
+        self._failures.pop(name.lower(), None)

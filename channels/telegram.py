@@ -26,6 +26,7 @@ from telegram import (
 )
 from telegram.error import InvalidToken, RetryAfter, TelegramError
 
+from bot.identity import native_id
 from bot.settings import Settings, TelegramSettings
 from channels.base import (
     EN,
@@ -129,6 +130,7 @@ class TelegramOutput(SplittingOutput):
         return "telegram"
 
     async def _send(self, chat_id: str, text: str, reply_markup: Any = None) -> None:
+        chat_id = native_id(chat_id, self.name())
         if reply_markup is None and self.location_keyboards.pop(chat_id, None):
             reply_markup = ReplyKeyboardRemove()  # the location was answered (or not): hide the button
         try:
@@ -147,6 +149,7 @@ class TelegramOutput(SplittingOutput):
         await self._send(recipient_id, text, reply_markup=keyboard)
 
     async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
+        recipient_id = native_id(recipient_id, self.name())
         try:
             await with_flood_control(lambda: self.bot.send_photo(recipient_id, photo=image))
         except TelegramError as exc:
@@ -155,6 +158,7 @@ class TelegramOutput(SplittingOutput):
     async def ask_location(self, recipient_id: str, json_message: Dict[str, Any],
                            question: Optional[str] = None) -> None:
         """The question (or a hint) with a reply keyboard whose button shares the user's location."""
+        recipient_id = native_id(recipient_id, self.name())
         language = json_message.get("language") or self.languages.get(recipient_id, VI)
         language = EN if language == EN else VI
         keyboard = ReplyKeyboardMarkup(

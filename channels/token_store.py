@@ -1,4 +1,5 @@
-"""Where the Zalo OA tokens survive restarts: Redis when REDIS_URL is set, else a SQLite file.
+"""What the channels keep across restarts: the Zalo OA tokens, and the update/event ids already
+processed (replay protection). Redis when REDIS_URL is set, else SQLite files under var/.
 
 Zalo's refresh token is single-use: each refresh returns a new one, and the old one stops working.
 Losing the new one (a restart that re-reads ZALO_REFRESH_TOKEN) would lock the OA out until someone
@@ -10,11 +11,12 @@ import json
 import os
 import sqlite3
 import threading
+import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Optional, Protocol
 
-from bot.settings import Settings
+from bot.settings import Settings, private_file
 
 
 @dataclass(frozen=True)
@@ -86,3 +88,77 @@ def open_token_store(settings: Settings) -> TokenStore:
     if settings.redis_url:
         return RedisTokenStore(settings.redis_url)
     return SqliteTokenStore(settings.var_dir / "channel_tokens.sqlite3")
+
+
+# --- replay protection: ids already processed, remembered for a while (platforms retry for hours) ---
+
+SEEN_TTL_S = 3 * 24 * 3600
+
+
+class SeenStore(Protocol):
+    blocking: bool
+
+    def first_time(self, key: str) -> bool: ...
+
+    def seen(self, key: str) -> bool: ...
+
+
+class SqliteSeenStore:
+    """Ids seen per channel in a SQLite file; entries older than `ttl_s` are pruned now and then."""
+
+    blocking = True
+
+    def __init__(self, path: Path, channel: str, ttl_s: float = SEEN_TTL_S) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private_file(self.path)
+        self.channel, self.ttl_s = channel, ttl_s
+        self._lock = threading.Lock()
+        self._writes = 0
+        with self._connect() as connection:
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("CREATE TABLE IF NOT EXISTS seen_ids (channel TEXT NOT NULL, key TEXT NOT NULL, "
+                               "seen_at REAL NOT NULL, PRIMARY KEY (channel, key))")
+
+    def _connect(self) -> sqlite3.Connection:
+        return sqlite3.connect(self.path, timeout=10)
+
+    def first_time(self, key: str) -> bool:
+        now = time.time()
+        with self._lock, self._connect() as connection:
+            cursor = connection.execute("INSERT OR IGNORE INTO seen_ids (channel, key, seen_at) VALUES (?, ?, ?)",
+                                        (self.channel, key, now))
+            self._writes += 1
+            if self._writes % 1000 == 1:
+                connection.execute("DELETE FROM seen_ids WHERE seen_at < ?", (now - self.ttl_s,))
+            return cursor.rowcount == 1
+
+    def seen(self, key: str) -> bool:
+        with self._connect() as connection:
+            return connection.execute("SELECT 1 FROM seen_ids WHERE channel = ? AND key = ?",
+                                      (self.channel, key)).fetchone() is not None
+
+
+class RedisSeenStore:
+    """The same in Redis (SET NX with an expiry): every Rasa instance shares it."""
+
+    blocking = True
+
+    def __init__(self, url: str, channel: str, ttl_s: float = SEEN_TTL_S, prefix: str = "hue:seen:") -> None:
+        import redis
+
+        self.client = redis.Redis.from_url(url, socket_timeout=5)
+        self.prefix = f"{prefix}{channel}:"
+        self.ttl_s = int(ttl_s)
+
+    def first_time(self, key: str) -> bool:
+        return bool(self.client.set(self.prefix + key, b"1", nx=True, ex=self.ttl_s))
+
+    def seen(self, key: str) -> bool:
+        return bool(self.client.exists(self.prefix + key))
+
+
+def open_seen_store(settings: Settings, channel: str) -> SeenStore:
+    if settings.redis_url:
+        return RedisSeenStore(settings.redis_url, channel)
+    return SqliteSeenStore(settings.var_dir / "channel_seen.sqlite3", channel)

@@ -22,6 +22,7 @@ import zalo_sdk
 from sanic.request import Request
 from zalo_sdk.oa import ZaloAttachment, ZaloMessageBody, ZaloRecipient
 
+from bot.identity import native_id
 from bot.settings import Settings, ZaloSettings
 from channels.base import (
     UNSUPPORTED,
@@ -77,6 +78,16 @@ def _object(value: Any, name: str) -> Dict[str, Any]:
     if not isinstance(value, dict):
         raise ValueError(name)
     return value
+
+
+def event_is_fresh(timestamp: Any, max_age_s: float, now: Optional[float] = None) -> bool:
+    """Whether an event's `timestamp` (epoch milliseconds, as Zalo sends it) is within `max_age_s` of
+    now, either way: the signature covers the timestamp, so a captured event cannot be made young."""
+    try:
+        sent = int(str(timestamp)) / 1000
+    except (ValueError, OverflowError):
+        return False
+    return abs((time.time() if now is None else now) - sent) <= max_age_s
 
 
 def zalo_inbound(payload: Dict[str, Any]) -> List[Inbound]:
@@ -246,6 +257,7 @@ class ZaloOutput(SplittingOutput):
 
     async def _send(self, user_id: str, text: Optional[str] = None, template: Optional[dict] = None) -> bool:
         loop = asyncio.get_running_loop()
+        user_id = native_id(user_id, self.name())
         return await loop.run_in_executor(self.executor, functools.partial(self.oa.send, user_id, text, template))
 
     async def send_part(self, recipient_id: str, text: str) -> None:
@@ -290,6 +302,9 @@ class ZaloInput(WebhookInput):
         expected = zalo_signature(self.settings.app_id, request.body, str(payload.get("timestamp", "")),
                                   self.settings.oa_secret_key)
         return secrets_match(expected, request.headers.get(SIGNATURE_HEADER))
+
+    def fresh(self, payload: Dict[str, Any]) -> bool:
+        return event_is_fresh(payload.get("timestamp"), self.settings.max_event_age_s)
 
     def inbound(self, payload: Dict[str, Any]) -> Iterable[Inbound]:
         return zalo_inbound(payload)

@@ -347,3 +347,16 @@ async def test_database_outage_is_a_503_with_retry_after_and_a_retried_post_stor
     assert first.status_code == again.status_code == 200, first.text
     assert first.json() == again.json() and again.headers.get("idempotent-replayed") == "true"
     assert len(store.list_reports()) == 1
+
+
+async def test_phone_numbers_typed_into_public_fields_are_masked(api, store):
+    """A citizen who writes their number into the place or the description: Open311 is public."""
+    store.submit_report(NewReport(idempotency_key="typed-phone", sender_id="telegram:710009", channel="telegram",
+                                  category="waste", description="Rác ở hẻm, gọi tôi 0905 123 456 hoặc +84 914.222.333",
+                                  location_text="nhà chị Lan, sđt 0234 3822 222"))
+    body = (await api.get("/requests.json")).text
+    [shown] = valid((await api.get("/requests.json")).json(), REQUESTS_SCHEMA)
+    for digits in ("0905 123 456", "123 456", "914.222", "0234 3822", "3822 222"):
+        assert digits not in body
+    assert shown["description"] == "Rác ở hẻm, gọi tôi *******456 hoặc ********333"
+    assert shown["address"].startswith("nhà chị Lan, sđt ***")

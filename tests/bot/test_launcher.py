@@ -12,10 +12,12 @@ def keys(path):
 
 def test_only_configured_channels_are_mounted(tmp_path):
     rest_only = write_credentials(Settings.from_env({"HUE_VAR_DIR": str(tmp_path)}))
-    assert keys(rest_only) == ["rest", "channels.hotline.HotlineInput", "channels.metrics.MetricsInput"]
+    assert keys(rest_only) == ["channels.rest.RestInput", "channels.hotline.HotlineInput",
+                               "channels.metrics.MetricsInput"]
     both = write_credentials(Settings.from_env({"HUE_VAR_DIR": str(tmp_path), **TELEGRAM, **ZALO}))
-    assert keys(both) == ["rest", "channels.hotline.HotlineInput", "channels.telegram.TelegramInput",
-                          "channels.zalo.ZaloInput", "channels.metrics.MetricsInput"]
+    assert keys(both) == ["channels.rest.RestInput", "channels.hotline.HotlineInput",
+                          "channels.telegram.TelegramInput", "channels.zalo.ZaloInput",
+                          "channels.metrics.MetricsInput"]
     assert "s3cret" not in both.read_text() and "123:abc" not in both.read_text()  # no secrets on disk
 
 
@@ -70,3 +72,50 @@ def test_supervisor_restarts_a_crashed_child_with_a_bounded_backoff_then_gives_u
     assert supervisor.check() and supervisor.due[0] - now[0] == 1
     servers.processes[1].kill()
     servers.processes[1].wait()
+
+
+def test_rasa_is_started_without_wildcard_cors(tmp_path):
+    from pathlib import Path
+
+    from bot.launcher import rasa_command
+
+    command = rasa_command(Settings.from_env({"HUE_VAR_DIR": str(tmp_path)}), Path("m.tar.gz"), Path("c.yml"))
+    assert "--cors" not in command and "*" not in command
+
+
+def test_var_and_the_generated_files_are_owner_only(tmp_path):
+    var = tmp_path / "var"
+    var.mkdir(mode=0o755)
+    var.chmod(0o755)
+    credentials = write_credentials(Settings.from_env({"HUE_VAR_DIR": str(var)}))
+    assert var.stat().st_mode & 0o777 == 0o700
+    assert credentials.stat().st_mode & 0o777 == 0o600
+
+
+def test_rest_token_is_required_beyond_loopback(tmp_path):
+    assert Settings.from_env({"HUE_VAR_DIR": str(tmp_path)}).rest_token() is None
+    public = Settings.from_env({"HUE_VAR_DIR": str(tmp_path), "RASA_HOST": "0.0.0.0"})
+    token = public.rest_token()
+    assert token and len(token) >= 32 and public.rest_token() == token  # generated once, kept in var/
+    assert (tmp_path / "rest-token").stat().st_mode & 0o777 == 0o600
+    assert Settings.from_env({"HUE_VAR_DIR": str(tmp_path), "REST_TOKEN": "given-token"}).rest_token() == "given-token"
+    env = server_env(Settings.from_env({"HUE_VAR_DIR": str(tmp_path), "RASA_HOST": "0.0.0.0",
+                                        "REST_TOKEN": "given-token"}), base={})
+    assert env["RASA_HOST"] == "0.0.0.0" and env["REST_TOKEN"] == "given-token"
+    assert Settings.from_env(env).rest_token() == "given-token"
+
+
+def test_rasa_api_gets_a_token_beyond_loopback(tmp_path):
+    from pathlib import Path
+
+    from bot.launcher import protect_api, rasa_command
+
+    local = Settings.from_env({"HUE_VAR_DIR": str(tmp_path)})
+    assert protect_api(local) is local and "--auth-token" not in rasa_command(local, Path("m"), Path("c"))
+    public = protect_api(Settings.from_env({"HUE_VAR_DIR": str(tmp_path), "RASA_HOST": "0.0.0.0"}))
+    token = public.rasa_auth_token
+    assert token and (tmp_path / "rasa-auth-token").read_text().strip() == token
+    assert rasa_command(public, Path("m"), Path("c"))[-2:] == ["--auth-token", token]
+    assert server_env(public, base={})["RASA_AUTH_TOKEN"] == token  # the action server's notices use it
+    given = Settings.from_env({"HUE_VAR_DIR": str(tmp_path), "RASA_HOST": "0.0.0.0", "RASA_AUTH_TOKEN": "t0ken"})
+    assert protect_api(given).rasa_auth_token == "t0ken"

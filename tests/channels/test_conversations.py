@@ -28,10 +28,12 @@ def reports_of(servers, sender):
 
 def staff_change_reaches(user, servers, code, status, note, channel):
     """A staff status change in the back office; the action server notifies the reporter through
-    Rasa's trigger_intent with output_channel=latest, i.e. on `channel`. The text the user got."""
+    Rasa's trigger_intent with output_channel=`channel` (the conversation's own). The text the user got."""
     before = len(user.sent())
     changed = change_status(servers, code, status, note)
-    assert changed["followers"] == [{"follower": "***", "channel": channel, "notified": True, "will_retry": False}]
+    native = str(getattr(user, "chat_id", None) or user.user_id)
+    assert changed["followers"] == [{"follower": "***" + native[-4:], "channel": channel, "notified": True,
+                                     "will_retry": False}]
     [told] = texts(new_since(user.sent, before))
     return told
 
@@ -57,7 +59,7 @@ def test_telegram_question_answered_in_english(servers, platforms):
     database = servers.settings.var_dir / "hue_assistant.sqlite3"
     with sqlite3.connect(database) as connection:
         rows = connection.execute("SELECT entry_id, helpful, channel FROM answer_feedback WHERE sender_id = ?",
-                                  ("710001",)).fetchall()
+                                  ("telegram:710001",)).fetchall()
     assert rows == [("tour.imperial_city", 1, "telegram")]
 
 
@@ -87,7 +89,7 @@ def test_telegram_report_filed_with_location_and_photo_then_looked_up(servers, p
     assert "File this report?" in texts(summary)[-1] and "GPS 16.47020, 107.57920" in texts(summary)[-1]
     [code] = set(re.findall(r"HUE-\d{4}-\d{6}", " ".join(texts(user.tap(summary, "Send")))))
 
-    [(_, channel, category, latitude, longitude, photos, phone)] = reports_of(servers, "710002")
+    [(_, channel, category, latitude, longitude, photos, phone)] = reports_of(servers, "telegram:710002")
     assert (channel, category, latitude, longitude, json.loads(photos), phone) == (
         "telegram", "waste", 16.4702, 107.5792, ["photo-large"], None)
     status = texts(user.say(f"status of {code}"))[0]
@@ -102,7 +104,7 @@ def test_telegram_location_and_photo_reach_rasa_as_the_form_expects(servers, pla
     user.say("xin chào")
     user.share_location(16.4637, 107.5909)
     user.send_photo(["small-id", "large-id"])
-    said = [e for e in tracker_events(servers, "710003") if e["event"] == "user"]
+    said = [e for e in tracker_events(servers, "telegram:710003") if e["event"] == "user"]
     location, photo = said[-2], said[-1]
     assert location["text"] == '/share_location{"latitude": 16.4637, "longitude": 107.5909}'
     assert photo["text"] == '/share_photo{"photo": "large-id"}'
@@ -121,7 +123,7 @@ def test_telegram_sticker_is_answered_politely_without_rasa(servers, platforms):
         "is_video": False, "type": "regular"}))
     assert texts(replies) == ["Sorry, I can't read this kind of message yet. Please type your question, "
                               "or send a photo or your location."]
-    assert not [e for e in tracker_events(servers, "710005") if e["event"] == "user"]
+    assert not [e for e in tracker_events(servers, "telegram:710005") if e["event"] == "user"]
 
 
 # --- Zalo ---
@@ -157,7 +159,7 @@ def test_zalo_report_filed_with_location_and_photo_then_looked_up(servers, platf
     assert "Gửi phản ánh này?" in texts(summary)[-1] and "+84905123456" in texts(summary)[-1]
     [code] = set(re.findall(r"HUE-\d{4}-\d{6}", " ".join(texts(user.tap(summary, "Gửi")))))
 
-    [(_, channel, category, latitude, longitude, photos, phone)] = reports_of(servers, "8800002")
+    [(_, channel, category, latitude, longitude, photos, phone)] = reports_of(servers, "zalo:8800002")
     assert (channel, category, latitude, longitude, json.loads(photos), phone) == (
         "zalo", "trees", 16.4551, 107.5988, ["https://photo-stal.zadn.vn/cay-do.jpg"], "+84905123456")
     status = texts(user.say(f"tra cứu phản ánh {code}"))[0]
@@ -172,7 +174,7 @@ def test_zalo_location_and_photo_reach_rasa_as_the_form_expects(servers, platfor
     user.say("xin chào")
     user.share_location(16.4637, 107.5909)
     user.send_photo("https://photo.zdn.vn/hole.jpg")
-    said = [e for e in tracker_events(servers, "8800003") if e["event"] == "user"]
+    said = [e for e in tracker_events(servers, "zalo:8800003") if e["event"] == "user"]
     assert said[-2]["text"] == '/share_location{"latitude": 16.4637, "longitude": 107.5909}'
     assert said[-1]["text"] == '/share_photo{"photo": "https://photo.zdn.vn/hole.jpg"}'
     assert said[-1]["input_channel"] == "zalo"

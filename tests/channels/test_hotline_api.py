@@ -2,13 +2,14 @@
 sign-in required (401, or a redirect for pages), the supervisor's routes refused to agents (403), bad
 input refused (4xx with a JSON error), and the happy paths through Rasa's NLU, the knowledge engine
 and the report store."""
+import json
 import re
 import time
 
 import httpx
 import pytest
 
-from tests.channels.conftest import AGENT, FEED_TOKEN
+from tests.channels.conftest import AGENT, FEED_TOKEN, SUPERVISOR
 
 PROTECTED = [
     ("POST", "/logout"), ("GET", "/me"), ("GET", "/categories"), ("POST", "/calls"),
@@ -76,25 +77,78 @@ def test_sign_in_refuses_bad_credentials_and_input(anonymous, body, status):
     assert "hue_hotline_session" not in response.headers.get("set-cookie", "")
 
 
+@pytest.mark.parametrize("content_type", ["text/plain", "text/plain; application/json",
+                                          "application/x-www-form-urlencoded; x=application/json",
+                                          "multipart/form-data; boundary=application/json", ""])
+def test_console_accepts_exactly_application_json(agent, anonymous, content_type):
+    """A cross-site form can send "simple" content types without a CORS preflight: all refused."""
+    body = json.dumps({"username": AGENT[0], "password": AGENT[1]})
+    assert anonymous.post("/login", content=body, headers={"content-type": content_type}).status_code == 415
+    query = json.dumps({"query": "giờ mở cửa Đại Nội"})
+    assert agent.post("/search", content=query, headers={"content-type": content_type}).status_code == 415
+    assert agent.post("/search", content=query,
+                      headers={"content-type": "application/json; charset=utf-8"}).status_code == 200
+
+
 def test_sign_in_refuses_non_json_and_oversized_bodies(anonymous):
     assert anonymous.post("/login", content="username=a", headers={"content-type": "text/plain"}).status_code == 415
     assert anonymous.post("/login", json={"username": "a", "password": "x" * 20000}).status_code == 413
 
 
-def test_repeated_wrong_passwords_lock_the_name_with_429(anonymous):
-    # A name of its own, so the other tests' sign-ins are not locked.
-    for _ in range(5):
+def test_repeated_wrong_passwords_slow_the_name_down_with_429(anonymous):
+    # A name of its own, so the other tests' sign-ins are not slowed.
+    for _ in range(3):
         assert anonymous.post("/login", json={"username": "guessed", "password": "nope"}).status_code == 401
     response = anonymous.post("/login", json={"username": "guessed", "password": "still-nope"})
     assert response.status_code == 429
-    assert 0 < int(response.headers["retry-after"]) <= 900
+    assert 0 < int(response.headers["retry-after"]) <= 30
     assert "hue_hotline_session" not in response.headers.get("set-cookie", "")
+
+
+def test_a_stranger_guessing_cannot_lock_staff_out(console_url, anonymous):
+    """Wrong passwords for the supervisor's name from one address: the supervisor waits seconds (the
+    backoff), never 15 minutes, and an agent at the same address is not slowed at all."""
+    for _ in range(3):
+        assert anonymous.post("/login", json={"username": SUPERVISOR[0], "password": "guess"}).status_code == 401
+    refused = anonymous.post("/login", json={"username": SUPERVISOR[0], "password": SUPERVISOR[1]})
+    assert refused.status_code == 429 and int(refused.headers["retry-after"]) <= 2
+    with httpx.Client(base_url=console_url, timeout=60) as colleague:  # same address (loopback)
+        assert colleague.post("/login", json={"username": AGENT[0], "password": AGENT[1]}).status_code == 200
+    time.sleep(int(refused.headers["retry-after"]) + 0.2)
+    with httpx.Client(base_url=console_url, timeout=60) as owner:
+        assert owner.post("/login", json={"username": SUPERVISOR[0], "password": SUPERVISOR[1]}).status_code == 200
 
 
 def test_sign_out_ends_the_session(agent):
     assert agent.get("/me").status_code == 200
     assert agent.post("/logout", json={}).status_code == 200
     assert agent.get("/me").status_code == 401
+
+
+def test_a_copied_cookie_stops_working_after_sign_out(console_url):
+    """Sign-out revokes the session on the server: a copy of the cookie (another tab, a stolen
+    value) is refused afterwards, not only the browser's own cookie cleared."""
+    with httpx.Client(base_url=console_url, timeout=60) as browser, \
+            httpx.Client(base_url=console_url, timeout=60) as copy:
+        assert browser.post("/login", json={"username": AGENT[0], "password": AGENT[1]}).status_code == 200
+        copy.cookies.set("hue_hotline_session", browser.cookies.get("hue_hotline_session"))
+        assert copy.get("/me").status_code == 200
+        assert browser.post("/logout", json={}).status_code == 200
+        assert copy.get("/me").status_code == 401
+        assert copy.post("/search", json={"query": "giờ mở cửa Đại Nội"}).status_code == 401
+    with httpx.Client(base_url=console_url, timeout=60) as again:  # signing in again works
+        assert again.post("/login", json={"username": AGENT[0], "password": AGENT[1]}).status_code == 200
+
+
+def test_no_cross_origin_access_to_the_console_or_the_rest_channel(console_url, hotline_servers):
+    """No CORS headers for another origin (the launcher used to pass --cors "*")."""
+    evil = {"Origin": "https://evil.example"}
+    with httpx.Client(timeout=60) as client:
+        for method, url in (("OPTIONS", f"{console_url}/login"), ("POST", f"{console_url}/login"),
+                            ("OPTIONS", hotline_servers.rest_url), ("GET", f"{hotline_servers.rasa_url}/")):
+            response = client.request(method, url, headers={**evil, "Access-Control-Request-Method": "POST"})
+            assert "access-control-allow-origin" not in response.headers, (method, url)
+            assert "access-control-allow-credentials" not in response.headers
 
 
 def test_console_page_for_staff(agent, supervisor):
@@ -148,7 +202,7 @@ def test_each_utterance_also_goes_through_the_dialogue_as_the_calls_conversation
     agent.post("/webhook", json={"call_id": call_id, "text": "giờ mở cửa Đại Nội Huế"})
     deadline = time.monotonic() + 30
     while True:  # the dialogue runs in the background, after the agent has the suggestions
-        tracker = httpx.get(f"{hotline_servers.rasa_url}/conversations/{call_id}/tracker").json()
+        tracker = httpx.get(f"{hotline_servers.rasa_url}/conversations/hotline:{call_id}/tracker").json()
         bot_jsons = [e.get("data", {}).get("custom") for e in tracker["events"] if e["event"] == "bot"]
         if any(bot_jsons) or time.monotonic() > deadline:
             break
@@ -174,7 +228,7 @@ def test_the_background_dialogue_never_keeps_a_form_open(agent, hotline_servers)
     agent.post("/webhook", json={"call_id": call_id, "text": "tôi muốn phản ánh đèn đường hỏng ở Lê Lợi"})
     deadline = time.monotonic() + 30
     while True:
-        tracker = httpx.get(f"{hotline_servers.rasa_url}/conversations/{call_id}/tracker").json()
+        tracker = httpx.get(f"{hotline_servers.rasa_url}/conversations/hotline:{call_id}/tracker").json()
         loops = [e["name"] for e in tracker["events"] if e["event"] == "active_loop"]
         if (loops and loops[-1] is None) or time.monotonic() > deadline:
             break

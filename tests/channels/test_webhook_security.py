@@ -31,7 +31,7 @@ def test_telegram_wrong_or_missing_secret_is_refused_and_not_processed(servers, 
     response = platforms.telegram.deliver(servers.webhook_url("telegram"), text_update(chat, "xin chào"), secret)
     assert response.status_code == 403
     time.sleep(1.0)
-    assert platforms.telegram.sent(chat) == [] and user_events(servers, str(chat)) == []
+    assert platforms.telegram.sent(chat) == [] and user_events(servers, f"telegram:{chat}") == []
 
 
 def test_telegram_replayed_update_is_processed_once(servers, platforms):
@@ -42,7 +42,7 @@ def test_telegram_replayed_update_is_processed_once(servers, platforms):
     for _ in range(2):  # Telegram re-sends an update it thinks was not received
         assert platforms.telegram.deliver(servers.webhook_url("telegram"), update, user.secret).status_code == 200
     user.say("cảm ơn")  # processed after anything queued before it (one conversation is serial)
-    assert len([e for e in user_events(servers, "720101") if e["text"] == "xin chào"]) == 1
+    assert len([e for e in user_events(servers, "telegram:720101") if e["text"] == "xin chào"]) == 1
 
 
 def test_telegram_forged_update_does_not_block_the_genuine_one(servers, platforms):
@@ -92,7 +92,7 @@ def test_zalo_forged_signature_is_refused_and_not_processed(servers, platforms, 
     response = zalo.deliver(servers.webhook_url("zalo"), event, signature=signature)
     assert response.status_code == 401
     time.sleep(1.0)
-    assert zalo.messages(user_id) == [] and user_events(servers, user_id) == []
+    assert zalo.messages(user_id) == [] and user_events(servers, f"zalo:{user_id}") == []
 
 
 def test_zalo_is_acknowledged_before_the_answer_is_ready(servers, platforms):
@@ -112,7 +112,7 @@ def test_zalo_replayed_message_is_processed_once(servers, platforms):
     assert texts(user.deliver(event))[0].startswith("Xin chào!")
     assert platforms.zalo.deliver(user.url, event).status_code == 200
     user.say("cảm ơn")
-    assert len([e for e in user_events(servers, "8810101") if e["text"] == "xin chào"]) == 1
+    assert len([e for e in user_events(servers, "zalo:8810101") if e["text"] == "xin chào"]) == 1
 
 
 @pytest.mark.parametrize("name", ["unfollow", "user_seen_message", "oa_send_text", "brand_new_event"])
@@ -121,4 +121,4 @@ def test_zalo_other_events_are_acknowledged_and_ignored(servers, platforms, name
     event = platforms.zalo.event(name, user_id, text="xin chào")
     assert platforms.zalo.deliver(servers.webhook_url("zalo"), event).status_code == 200
     time.sleep(1.0)
-    assert platforms.zalo.messages(user_id) == [] and user_events(servers, user_id) == []
+    assert platforms.zalo.messages(user_id) == [] and user_events(servers, f"zalo:{user_id}") == []

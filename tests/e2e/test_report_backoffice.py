@@ -29,8 +29,9 @@ EN_STEPS = ["I want to report a broken street light", "in front of the Saigon Mo
 
 
 def bot_texts_after(servers, sender: str, marker: str) -> List[str]:
-    """Bot messages in the tracker that contain `marker` (read through Rasa's API, with its token)."""
-    response = httpx.get(f"{servers.rasa_url}/conversations/{sender}/tracker",
+    """Bot messages in the REST conversation of `sender` (`rest:<sender>`) that contain `marker`
+    (read through Rasa's API, with its token)."""
+    response = httpx.get(f"{servers.rasa_url}/conversations/rest:{sender}/tracker",
                          params={"token": E2E_RASA_TOKEN}, timeout=30)
     assert response.status_code == 200, response.text
     return [e.get("text") or "" for e in response.json()["events"]

@@ -62,7 +62,7 @@ def test_prefilled_report_with_photo_invalid_phone_edit_and_pin(chat, servers):
     [code] = set(CODE_RE.findall(done))
 
     [(category, place, latitude, photos, phone)] = rows(
-        servers, "SELECT category, location_text, latitude, photos, phone FROM reports WHERE sender_id = ?", sender)
+        servers, "SELECT category, location_text, latitude, photos, phone FROM reports WHERE sender_id = ?", "rest:" + sender)
     assert (category, latitude, json.loads(photos), phone) == (
         "street_lighting", CENTRE[0], ["AgACAgIAAx-file-1"], "+84905123456")
     assert place.startswith("GPS")
@@ -82,7 +82,7 @@ def test_english_report_with_buttons_then_cancel_stores_nothing(chat, servers):
         "What is the problem? Please describe it briefly."]
     assert texts(chat(sender, "a big branch fell on the pavement"))[0].startswith("Where is it?")
     assert texts(chat(sender, "cancel")) == ["Report cancelled; nothing was stored."]
-    assert rows(servers, "SELECT id FROM reports WHERE sender_id = ?", sender) == []
+    assert rows(servers, "SELECT id FROM reports WHERE sender_id = ?", "rest:" + sender) == []
     # The conversation goes on normally afterwards, still in English.
     assert texts(chat(sender, "hello"))[0].startswith("Hello!")
 
@@ -95,6 +95,6 @@ def test_a_nearby_open_report_of_the_same_kind_can_be_followed(chat, servers):
     assert first in offer[0] and "cách chỗ bạn khoảng 56 m" in offer[0]
     followed = texts(chat("e2e-dup-b", "/affirm"))[0]
     assert followed.startswith(f"Bạn đang theo dõi phản ánh {first}")
-    assert rows(servers, "SELECT id FROM reports WHERE sender_id = ?", "e2e-dup-b") == []
+    assert rows(servers, "SELECT id FROM reports WHERE sender_id = ?", "rest:e2e-dup-b") == []
     assert rows(servers, "SELECT f.sender_id FROM report_followers f JOIN reports r ON r.id = f.report_id "
-                         "WHERE r.code = ? ORDER BY f.id", first) == [("e2e-dup-a",), ("e2e-dup-b",)]
+                         "WHERE r.code = ? ORDER BY f.id", first) == [("rest:e2e-dup-a",), ("rest:e2e-dup-b",)]

@@ -59,5 +59,5 @@ def test_feedback_reaches_the_store(chat, servers):
     database = servers.settings.var_dir / "hue_assistant.sqlite3"
     with sqlite3.connect(database) as connection:
         rows = connection.execute(
-            "SELECT entry_id, helpful, channel FROM answer_feedback WHERE sender_id = ?", (sender,)).fetchall()
+            "SELECT entry_id, helpful, channel FROM answer_feedback WHERE sender_id = ?", ("rest:" + sender,)).fetchall()
     assert rows == [("tour.getting_to_hue", 0, "rest")]

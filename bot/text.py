@@ -115,3 +115,103 @@ def detect_language(text: str) -> Optional[str]:
     if vi_score == en_score:
         return None
     return VI if vi_score > en_score else EN
+
+
+# --- clear evidence of a language, and languages we do not serve ------------------------------------
+# Short messages ("ok", "hello", "dc r thanks", "Lê Lợi") say little about the conversation's language;
+# only a message with at least this many telling words may change it.
+CLEAR_MIN_WORDS = 3
+_LETTERS_RE = re.compile(r"[^\W\d_]", re.UNICODE)
+
+
+def has_words(text: str) -> bool:
+    """True when the text holds at least one letter or digit (not only emoji or punctuation)."""
+    return bool(re.search(r"[^\W_]", normalize(text), re.UNICODE))
+
+
+def _telling_words(text: str) -> list:
+    """Words that may tell the language: not names (capitalised after the first word), not single
+    letters ("r", "k"), not shared words ("ok", "hue")."""
+    words = []
+    for index, word in enumerate(_WORD_RE.findall(normalize(text))):
+        if index > 0 and word[:1].isupper():
+            continue
+        lower = word.lower()
+        if len(lower) < 2 or lower in _NEUTRAL:
+            continue
+        words.append(lower)
+    return words
+
+
+def clear_language(text: str) -> Optional[str]:
+    """"vi" or "en" only when the message clearly shows it, else None.
+
+    Clear means a full sentence: with Vietnamese diacritics, at least two telling words (so
+    "xin chào" is Vietnamese but a street name "Lê Lợi" is not); without them, at least three telling
+    words, scored as in detect_language, with one language at least twice the other. Payloads
+    ("/affirm") and messages in a language we do not serve never count."""
+    text = normalize(text)
+    if not text or text.startswith("/") or foreign_language(text):
+        return None
+    words = _telling_words(text)
+    if has_vietnamese_diacritics(text):
+        return VI if len(words) >= 2 else None
+    if len(words) < CLEAR_MIN_WORDS:
+        return None
+    vi_score = en_score = 0.0
+    for word in words:
+        in_vi, in_en = word in _VI_WORDS, word in _EN_WORDS
+        if in_vi and not in_en:
+            vi_score += 1
+        elif in_en and not in_vi:
+            en_score += 1
+        elif not in_vi and not in_en:
+            if _VI_SYLLABLE_RE.match(word):
+                vi_score += 0.4
+            else:
+                en_score += 1
+    if vi_score >= 2 * en_score and vi_score >= 1.5:
+        return VI
+    if en_score >= 2 * vi_score and en_score >= 2:
+        return EN
+    return None
+
+
+# Scripts of languages we do not serve, by the share of letters written in them.
+_SCRIPTS = (
+    ("ko", re.compile(r"[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")),
+    ("ja", re.compile(r"[\u3040-\u30ff]")),  # kana first: Japanese also writes kanji
+    ("zh", re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]")),
+    ("th", re.compile(r"[\u0e00-\u0e7f]")),
+    ("ru", re.compile(r"[\u0400-\u04ff]")),
+)
+# Frequent words of Latin-script languages tourists write in, not English or Vietnamese ones.
+_LATIN_WORDS = {
+    "fr": frozenset("bonjour merci où vous je suis avec pour dans quelle quel combien est une des aux "
+                    "voudrais comment billet très plaît s'il c'est nous sont cette aller musée salut".split()),
+    "de": frozenset("hallo danke bitte ich wo ist wie viel kostet der das und nicht guten tag möchte eine "
+                    "einen gibt es können sie".split()),
+    "es": frozenset("hola gracias dónde donde está cuánto cuanto cuesta por favor quiero los las una qué "
+                    "buenos días necesito puedo".split()),
+}
+_LATIN_LETTERS = {"fr": set("çœëïîû"), "de": set("äöüß"), "es": set("ñ¿¡")}
+
+
+def foreign_language(text: str) -> Optional[str]:
+    """An ISO code ("ko", "zh", "ja", "fr", "de", "es", "th", "ru") when the message is written in a
+    language we do not serve, else None (Vietnamese, English, or too short to tell)."""
+    text = normalize(text)
+    letters = _LETTERS_RE.findall(text)
+    if not letters:
+        return None
+    for code, script in _SCRIPTS:
+        if sum(1 for ch in letters if script.match(ch)) * 2 >= len(letters):
+            return code
+    lower = text.lower()
+    words = _WORD_RE.findall(lower) + re.findall(r"\w+'\w+", lower)
+    for code, vocabulary in _LATIN_WORDS.items():
+        hits = sum(1 for word in words if word in vocabulary)
+        marked = any(ch in _LATIN_LETTERS[code] for ch in lower)
+        if hits >= 2 + (0 if marked else 1) or (hits >= 2 and len(words) <= 3):
+            return code
+    return None

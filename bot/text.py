@@ -146,18 +146,18 @@ def _telling_words(text: str) -> list:
 def clear_language(text: str) -> Optional[str]:
     """"vi" or "en" only when the message clearly shows it, else None.
 
-    Clear means a full sentence: with Vietnamese diacritics, at least two telling words (so
-    "xin chào" is Vietnamese but a street name "Lê Lợi" is not); without them, at least three telling
-    words, scored as in detect_language, with one language at least twice the other. Payloads
+    Clear means a full sentence of at least three telling words: with Vietnamese diacritics it is
+    Vietnamese ("phí bao nhiêu", but not "cảm ơn" or "đường Lê Lợi"); without them the words are scored
+    as in detect_language and one language must weigh at least twice the other. Payloads
     ("/affirm") and messages in a language we do not serve never count."""
     text = normalize(text)
     if not text or text.startswith("/") or foreign_language(text):
         return None
     words = _telling_words(text)
-    if has_vietnamese_diacritics(text):
-        return VI if len(words) >= 2 else None
     if len(words) < CLEAR_MIN_WORDS:
         return None
+    if has_vietnamese_diacritics(text):
+        return VI
     vi_score = en_score = 0.0
     for word in words:
         in_vi, in_en = word in _VI_WORDS, word in _EN_WORDS

@@ -102,7 +102,8 @@ def entities_of(message):
 
 
 @pytest.mark.parametrize("text, entities", [
-    ("xin chào", {"language": "vi"}),
+    ("xin chào", {"language_hint": "vi"}),
+    ("cho mình hỏi làm căn cước ở đâu", {"language": "vi"}),
     ("how much is a ticket to the citadel", {"language": "en"}),
     ("hello", {"language_hint": "en"}),          # a lean, not clear evidence
     ("ok", {}), ("dc r thanks", {"language_hint": "en"}), ("Lê Lợi", {"language_hint": "vi"}), ("/affirm", {}),

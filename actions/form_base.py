@@ -39,8 +39,15 @@ cancel report | cancel the report | cancel this | stop | stop it | never mind | 
 thoi | thui | thoi bo di | bo di | bo di em | bo di a | thoi bo | khong can nua | khong can nua dau |
 ko can nua | ko can nua dau | k can nua | hong can nua | ko bao nua | k bao nua | kh bao nua | kg bao nua |
 ko gui nua | k gui nua | thoi khoi | thoi khoi bao | ngung | ngung lai | huy giup | huy giup minh |
-no thanks, stop | no thanks stop | no stop | please stop | stop please | cancel please | cancel pls | quit | exit
+no thanks, stop | no thanks stop | no stop | please stop | stop please | cancel please | cancel pls | quit | exit |
+thoi khoi gui | khoi gui | khoi bao | thoi khong bao | khong bao | ko bao | thoi khong can | dung lai | nham roi |
+thoi khong phan anh | khong muon bao nua | ko muon bao nua | leave it | nah leave it | drop it | stop this |
+i dont want to report anymore | i don't want to report anymore | dont report it | don't report it | forget about it
 """)
+# A clause said around a cancellation ("à thôi, nhà bên tắt rồi, không báo nữa") and the particles
+# people end it with ("ko can nua nha", "thoi khoi gui nhe").
+_CLAUSE_RE = re.compile(r"[,.;!?…]+|\s+-\s+")
+_PARTICLES = frozenset("nha nhe nhen nghe a ah em ad di thoi nhi please pls oi".split())
 SKIP_WORDS = _phrases("""
 bo qua | bo qua nhe | skip | skip it | khong co | ko co | k co | kh co | khong can | ko can |
 khong | ko | k | no | none | no thanks | not needed | xong | xong roi | het | het roi | du roi | done |
@@ -108,8 +115,23 @@ class Answer:
 
     @property
     def is_cancel(self) -> bool:
-        return self.says(CANCEL_WORDS) or (
-            self.intent == "cancel" and not self.is_payload and len(self.key.split()) <= CANCEL_MAX_WORDS)
+        if self.is_payload:
+            return False
+        if self.says(CANCEL_WORDS) or any(clause in CANCEL_WORDS for clause in self.clauses):
+            return True
+        return self.intent == "cancel" and len(self.key.split()) <= CANCEL_MAX_WORDS
+
+    @property
+    def clauses(self) -> List[str]:
+        """The answer's clauses, each folded and without trailing particles ("ko can nua nha")."""
+        found = []
+        for clause in _CLAUSE_RE.split(fold_key(self.text)):
+            words = clause.split()
+            while len(words) > 1 and words[-1] in _PARTICLES:
+                words.pop()
+            if words:
+                found.append(" ".join(words))
+        return found
 
 
 @dataclass

@@ -24,7 +24,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.safety import GENERAL, emergency_kind
-from bot.text import EN, clear_language, detect_language, fold_key, foreign_language, has_words
+from bot.text import EN, clear_language, detect_language, fold_key, foreign_language, has_words, lean_language
 
 logger = logging.getLogger(__name__)
 
@@ -155,7 +155,7 @@ class LanguageDetector(GraphComponent):
             if clear:
                 _add_entities(message, [_entity("language", clear, text, name)])
                 continue
-            hint = detect_language(text)
+            hint = lean_language(text)
             if hint:
                 _add_entities(message, [_entity("language_hint", hint, text, name)])
         return messages

@@ -122,6 +122,14 @@ def detect_language(text: str) -> Optional[str]:
 # only a message with at least this many telling words may change it.
 CLEAR_MIN_WORDS = 3
 _LETTERS_RE = re.compile(r"[^\W\d_]", re.UNICODE)
+# For telling a conversation's language only: names of dishes and places that English speakers type
+# too ("where can I try bun bo hue"), and words the lists above lack. (detect_language, which the
+# tokenizer uses, is left as it is.)
+_LEAN_NEUTRAL = _NEUTRAL | frozenset(
+    "bun bo pho banh com hen nem che thien mu dong ba trang tien le loi dai noi kinh thanh minh mang "
+    "khai dinh tu duc gia long an hoi ngu binh vy da kim long huong".split())
+_LEAN_EN = frozenset("try then than also just really still way ways old new big small".split())
+_LEAN_VI = frozenset("alo alô".split())
 
 
 def has_words(text: str) -> bool:
@@ -137,10 +145,42 @@ def _telling_words(text: str) -> list:
         if index > 0 and word[:1].isupper():
             continue
         lower = word.lower()
-        if len(lower) < 2 or lower in _NEUTRAL:
+        if len(lower) < 2 or lower in _LEAN_NEUTRAL:
             continue
         words.append(lower)
     return words
+
+
+def _lean(words: list) -> "tuple[float, float]":
+    """(vi, en) weights of telling words, scored as in detect_language."""
+    vi_score = en_score = 0.0
+    for word in words:
+        in_vi = word in _VI_WORDS or word in _LEAN_VI
+        in_en = (word in _EN_WORDS or word in _LEAN_EN) and word not in _LEAN_VI
+        if in_vi and not in_en:
+            vi_score += 1
+        elif in_en and not in_vi:
+            en_score += 1
+        elif not in_vi and not in_en:
+            if _VI_SYLLABLE_RE.match(word):
+                vi_score += 0.4
+            else:
+                en_score += 1
+    return vi_score, en_score
+
+
+def lean_language(text: str) -> Optional[str]:
+    """The way a message leans when it is not clear ("hello" → en, "alo" → vi), or None: for the
+    conversation's first messages only (the `language_hint` entity)."""
+    text = normalize(text)
+    if not text or text.startswith("/") or foreign_language(text):
+        return None
+    if has_vietnamese_diacritics(text):
+        return VI
+    vi_score, en_score = _lean(_telling_words(text))
+    if vi_score == en_score:
+        return None
+    return VI if vi_score > en_score else EN
 
 
 def clear_language(text: str) -> Optional[str]:
@@ -158,18 +198,7 @@ def clear_language(text: str) -> Optional[str]:
         return None
     if has_vietnamese_diacritics(text):
         return VI
-    vi_score = en_score = 0.0
-    for word in words:
-        in_vi, in_en = word in _VI_WORDS, word in _EN_WORDS
-        if in_vi and not in_en:
-            vi_score += 1
-        elif in_en and not in_vi:
-            en_score += 1
-        elif not in_vi and not in_en:
-            if _VI_SYLLABLE_RE.match(word):
-                vi_score += 0.4
-            else:
-                en_score += 1
+    vi_score, en_score = _lean(words)
     if vi_score >= 2 * en_score and vi_score >= 1.5:
         return VI
     if en_score >= 2 * vi_score and en_score >= 2:
@@ -188,7 +217,8 @@ _SCRIPTS = (
 # Frequent words of Latin-script languages tourists write in, not English or Vietnamese ones.
 _LATIN_WORDS = {
     "fr": frozenset("bonjour merci où vous je suis avec pour dans quelle quel combien est une des aux "
-                    "voudrais comment billet très plaît s'il c'est nous sont cette aller musée salut".split()),
+                    "voudrais comment billet très plaît s'il c'est nous sont cette aller musée salut se trouve "
+                    "pagode les ouvert ouverte fermé quand".split()),
     "de": frozenset("hallo danke bitte ich wo ist wie viel kostet der das und nicht guten tag möchte eine "
                     "einen gibt es können sie".split()),
     "es": frozenset("hola gracias dónde donde está cuánto cuanto cuesta por favor quiero los las una qué "

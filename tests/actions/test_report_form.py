@@ -324,7 +324,11 @@ async def test_typed_new_report_wins_over_an_nlu_yes_when_a_duplicate_is_offered
 # --- leaving the form, questions and emergencies inside it ----------------------------------------
 @pytest.mark.parametrize("step", STEPS)
 @pytest.mark.parametrize("text, intent", [("bỏ đi em", "cancel"), ("thoi khoi bao nua", "cancel"),
-                                          ("no thanks, stop", "cancel"), ("mình đổi ý rồi", "cancel")])
+                                          ("no thanks, stop", "cancel"), ("mình đổi ý rồi", "cancel"),
+                                          # a cancellation inside a longer message, whatever the NLU says
+                                          ("thôi hủy đi, để mai tôi gọi tổng đài", "request_human"),
+                                          ("à thôi, nhà bên tắt rồi, không báo nữa", "inform"),
+                                          ("nhầm, ko can nua nha", "deny"), ("nah leave it", "inform")])
 async def test_everyday_cancellations_end_the_form_at_every_step(step, text, intent):
     values = await validate(form_tracker(text, step, intent=intent))
     assert values["incident_confirmation"] == "cancelled" and values["requested_slot"] is None

@@ -77,3 +77,22 @@ def test_the_switch_intents_win_everywhere(domain, intent, text, expected, in_fo
 def test_answers_inside_the_form_never_change_the_language(domain):
     assert "language" not in turn(domain, "số 12 đường Lê Lợi, phường Phú Hội", intent="inform",
                                   language="en", in_form=True)
+
+
+@pytest.mark.parametrize("language", ["vi", "en", None])
+@pytest.mark.parametrize("kind", ["medical", "fire", "crime", "rescue", "general", None])
+def test_one_emergency_reply_per_language_and_kind_with_its_number(domain, language, kind):
+    """Rasa picks at random among the variants whose conditions all match, so they must not overlap."""
+    from rasa.core.nlg.generator import ResponseVariationFilter
+
+    slots = {"language": language, "emergency_kind": kind}
+    variants = domain.responses["utter_emergency"]
+    matching = [v for v in variants if v.get("condition")
+                and ResponseVariationFilter._matches_filled_slots(slots, v)]
+    assert len(matching) <= 1
+    [text] = [v["text"] for v in matching] or [next(v["text"] for v in variants if not v.get("condition"))]
+    numbers = {"medical": ["115"], "fire": ["114"], "crime": ["113"],
+               "rescue": ["114", "112"] if language else ["114"]}.get(kind, ["113", "114", "115"])
+    assert all(number in text for number in numbers)
+    if language == "en" and kind:
+        assert text.startswith(("🚑 Emergency", "🔥 Emergency", "🚓 Emergency", "🆘 Emergency"))

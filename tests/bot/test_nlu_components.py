@@ -106,7 +106,7 @@ def entities_of(message):
     ("cho mình hỏi làm căn cước ở đâu", {"language": "vi"}),
     ("how much is a ticket to the citadel", {"language": "en"}),
     ("hello", {"language_hint": "en"}),          # a lean, not clear evidence
-    ("ok", {}), ("dc r thanks", {"language_hint": "en"}), ("Lê Lợi", {"language_hint": "vi"}), ("/affirm", {}),
+    ("ok", {}), ("dc r thanks", {}), ("Lê Lợi", {"language_hint": "vi"}), ("/affirm", {}),
     ("안녕하세요 왕궁 입장료 얼마예요?", {"foreign_language": "ko", "language": "en"}),
 ])
 def test_language_detector_emits_entities_only_on_evidence(text, entities):

@@ -4,7 +4,7 @@ import unicodedata
 import pytest
 
 from bot.text import (EN, VI, clear_language, detect_language, fold_accents, fold_key, foreign_language,
-                      has_vietnamese_diacritics, has_words, normalize)
+                      has_vietnamese_diacritics, has_words, lean_language, normalize)
 from tests.conftest import ROOT, load_nlu_examples
 
 
@@ -111,3 +111,11 @@ def test_vietnamese_and_english_are_not_foreign(text):
                                             ("", False), ("ok", True), ("2", True), ("ừ", True)])
 def test_has_words(text, expected):
     assert has_words(text) is expected
+
+
+@pytest.mark.parametrize("text, language", [
+    ("hello", EN), ("alo", VI), ("alo alo", VI), ("cám ơn", VI), ("thien mu pagoda", EN),
+    ("where can I try bun bo hue", EN), ("ok", None), ("👍", None), ("/affirm", None),
+])
+def test_lean_language_for_the_first_messages(text, language):
+    assert lean_language(text) == language

@@ -68,6 +68,13 @@ FIELD_WORDS = {
 FOLLOW_WORDS = frozenset({"theo doi", "theo doi phan anh do", "follow", "follow it", "follow that one"})
 NEW_WORDS = frozenset({"gui moi", "gui phan anh moi", "van gui moi", "moi", "new", "new report", "file a new one"})
 _URL_RE = re.compile(r"https?://\S+")
+# A phone number anywhere in an answer ("sđt tôi 0914 555 666", "my number is 0987 654 321").
+_PHONE_IN_TEXT_RE = re.compile(r"(?<!\d)(?:\+?84|0)(?:[ .-]?\d){8,10}(?!\d)")
+
+
+def has_phone(text: str) -> bool:
+    """True when the text holds a Vietnamese phone number: it is then never a place or a description."""
+    return any(normalize_phone(match.group(0)) for match in _PHONE_IN_TEXT_RE.finditer(text))
 
 
 def gps_text(latitude: float, longitude: float) -> str:
@@ -156,7 +163,7 @@ class ValidateIncidentReportForm(CustomFormValidationAction):
             if description:
                 values["incident_description"] = trim_description(description)[0]
             place = extract_place(answer.text)
-            if place and normalize_phone(place) is None:
+            if place and not has_phone(place):
                 values["incident_location"] = place
         step = Step(values=values)
         if values:
@@ -193,7 +200,7 @@ class ValidateIncidentReportForm(CustomFormValidationAction):
         return Step(values={"incident_category": code})
 
     async def read_incident_description(self, answer: Answer, tracker: Tracker, language: str) -> Step:
-        if normalize_phone(answer.text) is not None:
+        if has_phone(answer.text):
             return Step.rejected(pick(language, "Đó là số điện thoại; tôi sẽ hỏi số sau. Giờ bạn mô tả sự cố giúp tôi nhé.",
                                       "That's a phone number; I'll ask for it later. First, what is the problem?"))
         if answer.is_question and answer.intent != "report_incident":
@@ -229,7 +236,7 @@ class ValidateIncidentReportForm(CustomFormValidationAction):
                 if duplicate is not None:
                     step.values["incident_duplicate_code"] = duplicate
             return step
-        if normalize_phone(answer.text) is not None:
+        if has_phone(answer.text):
             return Step.rejected(pick(language,
                                       "Đó là số điện thoại; tôi sẽ hỏi số sau. Giờ bạn cho tôi địa chỉ "
                                       "(số nhà, tên đường, phường) hoặc chia sẻ vị trí nhé.",

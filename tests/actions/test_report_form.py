@@ -368,7 +368,8 @@ async def test_a_report_worded_as_a_question_is_still_a_description():
     assert values["incident_description"] == "sao đèn đường cứ tắt hoài vậy?"
 
 
-@pytest.mark.parametrize("text", ["0905 123 456", "+84905123456", "0234 3822 222"])
+@pytest.mark.parametrize("text", ["0905 123 456", "+84905123456", "0234 3822 222", "my number is 0987 654 321",
+                                  "sđt tôi 0914 555 666", "sdt 0934.888.999"])
 @pytest.mark.parametrize("step", ["incident_description", "incident_location"])
 async def test_a_phone_number_is_never_taken_as_a_place_or_description(step, text):
     dispatcher = CollectingDispatcher()

@@ -9,7 +9,8 @@ PY_ACT    := $(VENV_ACT)/bin/python
 RASA      := $(VENV_RASA)/bin/rasa
 MODEL     := models/hue-assistant.tar.gz
 # Regression floor for intent macro-F1 on the held-out split (the targets are printed beside it).
-# Today: 0.9538 overall, 0.9625 without diacritics (2026-11-22).
+# Today: 0.9410 overall, 0.9483 without diacritics on the split with emergency, cancel and service
+# questions added (2026-12-01; 0.9517 / 0.9595 on the split before they were added).
 NLU_FLOOR := 0.93
 
 export PYTHONPATH := $(CURDIR)

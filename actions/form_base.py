@@ -1,8 +1,12 @@
 """One base for form validation (financial-demo's CustomFormValidationAction is the model).
 
 Each answer is read once by the slot it was asked for (`read_<slot>`). Every step understands the
-same things: "hủy" / "cancel" ends the form with nothing stored, asking for a person ends it with the
-hotline, and after 3 answers a step cannot use the user is offered to skip it or call the hotline.
+same things: an everyday cancellation ("hủy", "thôi", "bỏ đi em", "cancel", the NLU's `cancel`
+intent) ends the form with nothing stored, asking for a person ends it with the hotline, and after 3
+answers a step cannot use the user is offered to skip it or call the hotline. Some messages are not
+answers at all: an emergency, a question, a language we do not serve. For those the validation
+fills nothing, so Rasa rejects the form for this turn, a rule (nlu_data/interruptions.yml)
+answers them, and the form asks its pending question again.
 The form ends by setting its outcome slot (e.g. confirmed / cancelled) and `requested_slot` to None;
 the action that follows the form reads the outcome.
 """
@@ -31,21 +35,43 @@ def _phrases(text: str) -> frozenset:
 CANCEL_WORDS = _phrases("""
 huy | huy bo | huy di | huy nhe | huy phan anh | huy bao cao | thoi huy | thoi huy di | khong gui nua |
 khong bao nua | thoi khong bao nua | thoi khong gui nua | khong phan anh nua | dung lai | cancel | cancel it |
-cancel report | cancel the report | cancel this | stop | stop it | never mind | nevermind | forget it | abort
+cancel report | cancel the report | cancel this | stop | stop it | never mind | nevermind | forget it | abort |
+thoi | thui | thoi bo di | bo di | bo di em | bo di a | thoi bo | khong can nua | khong can nua dau |
+ko can nua | ko can nua dau | k can nua | hong can nua | ko bao nua | k bao nua | kh bao nua | kg bao nua |
+ko gui nua | k gui nua | thoi khoi | thoi khoi bao | ngung | ngung lai | huy giup | huy giup minh |
+no thanks, stop | no thanks stop | no stop | please stop | stop please | cancel please | cancel pls | quit | exit |
+thoi khoi gui | khoi gui | khoi bao | thoi khong bao | khong bao | ko bao | thoi khong can | dung lai | nham roi |
+thoi khong phan anh | khong muon bao nua | ko muon bao nua | leave it | nah leave it | drop it | stop this |
+i dont want to report anymore | i don't want to report anymore | dont report it | don't report it | forget about it
 """)
+# A clause said around a cancellation ("à thôi, nhà bên tắt rồi, không báo nữa") and the particles
+# people end it with ("ko can nua nha", "thoi khoi gui nhe").
+_CLAUSE_RE = re.compile(r"[,.;!?…]+|\s+-\s+")
+_PARTICLES = frozenset("nha nhe nhen nghe a ah em ad di thoi nhi please pls oi".split())
 SKIP_WORDS = _phrases("""
-bo qua | bo qua nhe | skip | skip it | khong co | ko co | k co | kh co | khong can | ko can | thoi |
+bo qua | bo qua nhe | skip | skip it | khong co | ko co | k co | kh co | khong can | ko can |
 khong | ko | k | no | none | no thanks | not needed | xong | xong roi | het | het roi | du roi | done |
 that's all | thats all | finished | next | tiep | tiep tuc
 """)
 CONFIRM_WORDS = _phrases("""
-gui | gui di | gui luon | xac nhan | dong y | dung roi | ok | oke | okay | co | vang | u | uh |
+gui | gui di | gui luon | xac nhan | dong y | dung roi | ok | oke | okay | co | vang | u | uh | 👍 |
 send | send it | submit | confirm | yes | yep | correct | right
 """)
 EDIT_WORDS = _phrases("""
 sua | sua lai | chinh sua | thay doi | doi | edit | change | modify | fix
 """)
 _TRAILING_RE = re.compile(r"[\s.!?…]+$")
+# The NLU's `cancel` intent ends a form only on a short message: a long one is an answer that happens
+# to say "thôi" ("ông ấy bảo thôi không sửa nữa").
+CANCEL_MAX_WORDS = 8
+# Intents whose message is not an answer to the step: a rule answers it, then the form asks again.
+INTERRUPTING_INTENTS = frozenset({"emergency", "unsupported_language"})
+# Questions of these kinds asked mid-form are answered from knowledge (rules), not taken as answers.
+QUESTION_INTENTS = frozenset({"ask_procedure", "ask_city_service", "ask_tourism", "check_report_status"})
+_QUESTION_RE = re.compile(
+    r"\?|\b(?:o dau|cho nao|noi nao|the nao|nhu nao|lam sao|bao gio|bao lau|bao nhieu|khi nao|may gio|"
+    r"goi ai|goi so nao|lien he ai|bao cho ai|hoi ai|co duoc khong|duoc khong|duoc ko|dc ko|dc k|"
+    r"where|how|when|what|who|which|can i|do i|is there|are there)\b|\b(?:khong|ko|hok|chua)$")
 
 
 def phrase_key(text: str) -> str:
@@ -82,6 +108,31 @@ class Answer:
     def says(self, words: frozenset) -> bool:
         return self.key in words
 
+    @property
+    def is_question(self) -> bool:
+        """Shaped as a question ("…ở đâu?", "bao giờ có điện lại", "where do I…")."""
+        return not self.is_payload and bool(_QUESTION_RE.search(fold_key(self.text)))
+
+    @property
+    def is_cancel(self) -> bool:
+        if self.is_payload:
+            return False
+        if self.says(CANCEL_WORDS) or any(clause in CANCEL_WORDS for clause in self.clauses):
+            return True
+        return self.intent == "cancel" and len(self.key.split()) <= CANCEL_MAX_WORDS
+
+    @property
+    def clauses(self) -> List[str]:
+        """The answer's clauses, each folded and without trailing particles ("ko can nua nha")."""
+        found = []
+        for clause in _CLAUSE_RE.split(fold_key(self.text)):
+            words = clause.split()
+            while len(words) > 1 and words[-1] in _PARTICLES:
+                words.pop()
+            if words:
+                found.append(" ".join(words))
+        return found
+
 
 @dataclass
 class Step:
@@ -113,6 +164,8 @@ class CustomFormValidationAction(Action):
     # Outcomes that end the form before its last step; the base itself ends with these two.
     early_outcomes: Tuple[str, ...] = ("cancelled", "handoff")
     attempts_slot: str = ""  # "<slot>:<failed answers>" for the step being asked
+    # Optional steps where "không cần" / "no" means skip, not cancel.
+    skippable_steps: Tuple[str, ...] = ()
 
     def name(self) -> Text:
         return f"validate_{self.form_name}"
@@ -155,7 +208,13 @@ class CustomFormValidationAction(Action):
             step = await self.prefill(answer, tracker, language)
             step.values = {**{name: None for name in self.cleared_slots()}, **step.values}
             return self._events(dispatcher, step, {}, requested=None, attempts=0)
-        if answer.says(CANCEL_WORDS):
+        if self.interrupts(answer):
+            # Not an answer: fill nothing, so Rasa rejects the form this turn and a rule answers it
+            # (the number for an emergency, the knowledge answer for a question); then the form asks
+            # its pending question again.
+            return [SlotSet("requested_slot", requested)]
+        skipping = requested in self.skippable_steps and answer.says(SKIP_WORDS)
+        if answer.is_cancel and not skipping:
             return self._finish(dispatcher, "cancelled")
         if answer.intent == "request_human":
             return self._finish(dispatcher, "handoff")
@@ -174,6 +233,15 @@ class CustomFormValidationAction(Action):
         else:
             attempts = 0 if requested in step.values else attempts
         return self._events(dispatcher, step, slots, requested, attempts)
+
+    @staticmethod
+    def interrupts(answer: Answer) -> bool:
+        """An emergency, a language we do not serve, or a question about a service or procedure."""
+        if answer.is_payload:
+            return False
+        if answer.intent in INTERRUPTING_INTENTS:
+            return True
+        return answer.intent in QUESTION_INTENTS and answer.is_question
 
     def _reader(self, slot: str) -> Reader:
         reader = getattr(self, f"read_{slot}", None)

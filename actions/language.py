@@ -1,71 +1,40 @@
-"""Fills the `language` slot each turn and asks "did you mean …?" in the user's language."""
+"""The two-stage fallback's question ("did you mean …?") in the user's language.
+
+The `language` slot itself is filled inside Rasa, from the NLU's entities (domain.yml slot mappings),
+so no action runs for it."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.replies import SUPPORTED, pick, reply_language
-from bot.text import EN, VI
+from actions.replies import pick, reply_language
 
-SWITCH_INTENTS = {"speak_english": EN, "speak_vietnamese": VI}
-
-# How each intent is offered back to the user when the NLU is unsure.
+# The intents a clarification may offer, as their buttons read. Yes/no, greetings, "something else"
+# and the like are not choices: offering them gave "Did you mean: Yes?" and two buttons that did the
+# same thing. Emergencies are never clarified (bot.nlu.MessageGuard answers them).
 INTENT_LABELS = {
-    "greet": ("Chào hỏi", "Saying hello"),
-    "goodbye": ("Tạm biệt", "Saying goodbye"),
-    "thank": ("Cảm ơn", "Saying thanks"),
-    "bot_challenge": ("Hỏi tôi là ai", "Asking who I am"),
+    "ask_procedure": ("Thủ tục hành chính", "A procedure"),
+    "ask_city_service": ("Dịch vụ của thành phố", "A city service"),
+    "ask_tourism": ("Du lịch Huế", "Visiting Hue"),
+    "report_incident": ("Gửi phản ánh sự cố", "Report a problem"),
+    "check_report_status": ("Tra cứu phản ánh", "Check my report"),
+    "request_human": ("Gặp nhân viên", "Talk to a person"),
     "ask_help": ("Xem tôi giúp được gì", "What I can do"),
-    "ask_procedure": ("Hỏi về thủ tục hành chính", "A question about an administrative procedure"),
-    "ask_city_service": ("Hỏi về dịch vụ của thành phố", "A question about a city service"),
-    "ask_tourism": ("Hỏi về du lịch Huế", "A question about visiting Hue"),
-    "report_incident": ("Gửi phản ánh sự cố", "Reporting a problem in the city"),
-    "check_report_status": ("Tra cứu phản ánh đã gửi", "Checking a report you filed"),
-    "request_human": ("Gặp nhân viên tổng đài", "Talking to a person"),
-    "affirm": ("Đồng ý", "Yes"),
-    "deny": ("Không đồng ý", "No"),
-    "out_of_scope": ("Việc khác", "Something else"),
-    "speak_english": ("Nói tiếng Anh", "Switching to English"),
-    "speak_vietnamese": ("Nói tiếng Việt", "Switching to Vietnamese"),
+    "bot_challenge": ("Hỏi tôi là ai", "Who I am"),
+    "speak_english": ("Nói tiếng Anh", "Switch to English"),
+    "speak_vietnamese": ("Nói tiếng Việt", "Switch to Vietnamese"),
 }
-
-
-def turn_language(intent: Optional[str], detected: Optional[str], current: Optional[str],
-                  in_form: bool = False) -> str:
-    """Language for this turn: an explicit switch wins, then what the message shows, then the slot.
-
-    Inside a form the answers are names and numbers ("Lê Lợi", "0905…") that say nothing about the
-    user's language, so only an explicit switch changes it there."""
-    if intent in SWITCH_INTENTS:
-        return SWITCH_INTENTS[intent]
-    if detected in SUPPORTED and not in_form:
-        return detected
-    return current if current in SUPPORTED else VI
-
-
-class ActionDetectLanguage(Action):
-    """Custom slot mapping run by `action_extract_slots` after every user message."""
-
-    def name(self) -> Text:
-        return "action_detect_language"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
-        latest = tracker.latest_message or {}
-        intent = (latest.get("intent") or {}).get("name")
-        language = turn_language(intent, latest.get("language"), tracker.get_slot("language"),
-                                 in_form=bool((tracker.active_loop or {}).get("name")))
-        if language == tracker.get_slot("language"):
-            return []
-        return [SlotSet("language", language)]
+MAX_CHOICES = 2
 
 
 class ActionAskAffirmation(Action):
-    """First stage of the two-stage fallback: confirm the likeliest intent instead of guessing."""
+    """First stage of the two-stage fallback: offer the likeliest real choices instead of guessing.
+
+    Up to two distinct intents from the NLU ranking, each a button, and "Không phải" / "None of
+    these", which leads to the second stage (asking to rephrase). With nothing worth offering, it
+    asks to rephrase straight away."""
 
     def name(self) -> Text:
         return "action_default_ask_affirmation"
@@ -74,22 +43,23 @@ class ActionAskAffirmation(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         language = reply_language(tracker)
-        ranking = [
-            item.get("name")
-            for item in (tracker.latest_message or {}).get("intent_ranking", [])
-            if item.get("name") not in (None, "nlu_fallback")
-        ]
-        candidate = next((name for name in ranking if name in INTENT_LABELS), None)
-        if candidate is None:
+        choices: List[str] = []
+        for item in (tracker.latest_message or {}).get("intent_ranking", []):
+            name = item.get("name")
+            if name in INTENT_LABELS and name not in choices:
+                choices.append(name)
+            if len(choices) == MAX_CHOICES:
+                break
+        if not choices:
             dispatcher.utter_message(response="utter_ask_rephrase")
             return []
-        vi_label, en_label = INTENT_LABELS[candidate]
-        dispatcher.utter_message(
-            text=pick(language, f"Có phải ý bạn là: {vi_label}?", f"Did you mean: {en_label}?"),
-            buttons=[
-                {"title": pick(language, "Đúng vậy", "Yes"), "payload": f"/{candidate}"},
-                {"title": pick(language, "Không phải", "No"), "payload": "/out_of_scope"},
-            ],
-        )
+        labels = [pick(language, *INTENT_LABELS[name]) for name in choices]
+        if len(choices) == 1:
+            text = pick(language, f"Có phải ý bạn là: {labels[0]}?", f"Did you mean: {labels[0]}?")
+            buttons = [{"title": pick(language, "Đúng vậy", "Yes"), "payload": f"/{choices[0]}"}]
+        else:
+            text = pick(language, "Bạn muốn hỏi về việc nào?", "Which one did you mean?")
+            buttons = [{"title": label, "payload": f"/{name}"} for name, label in zip(choices, labels)]
+        buttons.append({"title": pick(language, "Không phải", "None of these"), "payload": "/out_of_scope"})
+        dispatcher.utter_message(text=text, buttons=buttons)
         return []
-

@@ -11,9 +11,13 @@ SUPPORTED = (VI, EN)
 
 
 def reply_language(tracker: Tracker) -> str:
-    """The `language` slot, defaulting to Vietnamese."""
-    value = tracker.get_slot("language")
-    return value if value in SUPPORTED else VI
+    """The conversation's `language`; before it is known, the last message's `language_hint`
+    ("hello" → en); Vietnamese by default."""
+    for slot in ("language", "language_hint"):
+        value = tracker.get_slot(slot)
+        if value in SUPPORTED:
+            return value
+    return VI
 
 
 def pick(language: Optional[str], vi: str, en: str) -> str:

@@ -70,6 +70,13 @@ FIELD_WORDS = {
 FOLLOW_WORDS = frozenset({"theo doi", "theo doi phan anh do", "follow", "follow it", "follow that one"})
 NEW_WORDS = frozenset({"gui moi", "gui phan anh moi", "van gui moi", "moi", "new", "new report", "file a new one"})
 _URL_RE = re.compile(r"https?://\S+")
+# A phone number anywhere in an answer ("sđt tôi 0914 555 666", "my number is 0987 654 321").
+_PHONE_IN_TEXT_RE = re.compile(r"(?<!\d)(?:\+?84|0)(?:[ .-]?\d){8,10}(?!\d)")
+
+
+def has_phone(text: str) -> bool:
+    """True when the text holds a Vietnamese phone number: it is then never a place or a description."""
+    return any(normalize_phone(match.group(0)) for match in _PHONE_IN_TEXT_RE.finditer(text))
 
 
 def gps_text(latitude: float, longitude: float) -> str:
@@ -106,6 +113,20 @@ def summary_text(slots: Mapping[str, Any], language: str) -> str:
     return "\n".join(lines)
 
 
+def understood_text(values: Mapping[str, Any], language: str) -> str:
+    """One line saying what the first message already gave (category, problem, place)."""
+    parts = []
+    category = CATEGORY_BY_CODE.get(values.get("incident_category") or "")
+    if category:
+        parts.append(f"{pick(language, *FIELD_LABELS['incident_category'])}: "
+                     f"{category.en if language == EN else category.vi}")
+    if values.get("incident_description"):
+        parts.append(f"{pick(language, 'Sự cố', 'Problem')}: {values['incident_description']}")
+    if values.get("incident_location"):
+        parts.append(f"{pick(language, *FIELD_LABELS['incident_location'])}: {values['incident_location']}")
+    return pick(language, "Tôi đã ghi: ", "Noted: ") + " · ".join(parts)
+
+
 def _shown(value: Optional[str], none: str) -> str:
     return value if value and value != SKIPPED else none
 
@@ -115,6 +136,7 @@ class ValidateIncidentReportForm(CustomFormValidationAction):
     outcome_slot = "incident_confirmation"
     early_outcomes = CustomFormValidationAction.early_outcomes + ("followed",)  # a duplicate followed
     attempts_slot = "incident_attempts"
+    skippable_steps = ("incident_duplicate_choice", "incident_photo_step", "incident_phone")
 
     def steps(self, slots: Mapping[str, Any]) -> Sequence[str]:
         steps = ["incident_category", "incident_description", "incident_location"]
@@ -143,9 +165,12 @@ class ValidateIncidentReportForm(CustomFormValidationAction):
             if description:
                 values["incident_description"] = trim_description(description)[0]
             place = extract_place(answer.text)
-            if place:
+            if place and not has_phone(place):
                 values["incident_location"] = place
-        return Step(values=values)
+        step = Step(values=values)
+        if values:
+            step.tell(understood_text(values, language))
+        return step
 
     async def absorb(self, answer: Answer, tracker: Tracker, language: str,
                      slots: Mapping[str, Any]) -> Optional[Step]:
@@ -177,6 +202,12 @@ class ValidateIncidentReportForm(CustomFormValidationAction):
         return Step(values={"incident_category": code})
 
     async def read_incident_description(self, answer: Answer, tracker: Tracker, language: str) -> Step:
+        if has_phone(answer.text):
+            return Step.rejected(pick(language, "Đó là số điện thoại; tôi sẽ hỏi số sau. Giờ bạn mô tả sự cố giúp tôi nhé.",
+                                      "That's a phone number; I'll ask for it later. First, what is the problem?"))
+        if answer.is_question and answer.intent != "report_incident":
+            return Step.rejected(pick(language, "Bạn mô tả sự cố bằng vài chữ nhé, ví dụ: \"đèn đường tắt cả tuần\".",
+                                      "Please describe the problem in a few words, e.g. \"street light off all week\"."))
         if answer.is_payload or len(answer.text) < 3 or answer.says(SKIP_WORDS):
             return Step.rejected(pick(language, "Bạn mô tả sự cố bằng vài chữ nhé, ví dụ: \"đèn đường tắt cả tuần\".",
                                       "Please describe the problem in a few words, e.g. \"street light off all week\"."))
@@ -207,8 +238,14 @@ class ValidateIncidentReportForm(CustomFormValidationAction):
                 if duplicate is not None:
                     step.values["incident_duplicate_code"] = duplicate
             return step
+        if has_phone(answer.text):
+            return Step.rejected(pick(language,
+                                      "Đó là số điện thoại; tôi sẽ hỏi số sau. Giờ bạn cho tôi địa chỉ "
+                                      "(số nhà, tên đường, phường) hoặc chia sẻ vị trí nhé.",
+                                      "That's a phone number; I'll ask for it later. First, where is it? Give a "
+                                      "street and number, a ward, or share your location."))
         if (answer.is_payload or len(answer.text) < 3 or not re.search(r"\w", answer.text)
-                or answer.says(SKIP_WORDS)):
+                or answer.says(SKIP_WORDS) or answer.is_question):
             return Step.rejected(pick(language,
                                       "Bạn cho tôi số nhà, tên đường hoặc phường, hoặc chia sẻ vị trí nhé.",
                                       "Please give a house number and street, a ward, or share your location."))

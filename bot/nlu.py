@@ -1,5 +1,6 @@
 """Custom Rasa NLU components for Vietnamese: a pyvi word tokenizer with accent-folded lemmas,
-and a per-message language detector.
+a per-message language detector, and a guard that keeps emergencies, foreign languages and
+emoji-only messages from being misread.
 
 Accent-insensitivity comes from the lemma: every token's lemma is its lower-case, accent-folded form,
 and Rasa's CountVectorsFeaturizer (use_lemma: true, its default) builds its features from lemmas.
@@ -18,11 +19,12 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
 from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
-from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.text import EN, detect_language, fold_key
+from bot.safety import GENERAL, emergency_kind
+from bot.text import EN, clear_language, detect_language, fold_key, foreign_language, has_words, lean_language
 
 logger = logging.getLogger(__name__)
 
@@ -98,11 +100,28 @@ class VietnameseTokenizer(Tokenizer):
         return self._apply_token_pattern(tokens)
 
 
+def _entity(name: str, value: str, text: str, extractor: str) -> Dict[str, Any]:
+    return {"entity": name, "value": value, "start": 0, "end": len(text), "confidence": 1.0,
+            "extractor": extractor}
+
+
+def _add_entities(message: Message, entities: List[Dict[str, Any]]) -> None:
+    if entities:
+        message.set(ENTITIES, [*message.get(ENTITIES, []), *entities], add_to_output=True)
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
 class LanguageDetector(GraphComponent):
-    """Adds the message's language ("vi", "en" or None when unclear) to the parse result.
+    """Tells the dialogue the message's language through entities, filled into slots by from_entity
+    mappings (domain.yml), so no action-server call is needed for it:
 
-    The `language` slot is filled from it by the custom slot mapping `action_detect_language`.
+    - `language` (vi / en) only on clear evidence (bot.text.clear_language): a full sentence, not
+      "ok", "alo", "dc r thanks" or a street name, which keep the conversation's language;
+    - `language_hint` (vi / en) otherwise, when the words lean one way ("hello"): used only while the
+      conversation has not shown its language yet;
+    - `foreign_language` (ko, zh, ja, fr, ...) for a language we do not serve; `language` is then en.
+
+    The parse result also keeps the per-message guess as the `language` property.
     """
 
     @classmethod
@@ -121,8 +140,105 @@ class LanguageDetector(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             text = message.get(TEXT)
-            if text is not None:
-                message.set(LANGUAGE_PROPERTY, detect_language(text), add_to_output=True)
+            if text is None:
+                continue
+            message.set(LANGUAGE_PROPERTY, detect_language(text), add_to_output=True)
+            if text.lstrip().startswith("/"):
+                continue  # a button payload says nothing about the user's language
+            name = type(self).__name__
+            foreign = foreign_language(text)
+            if foreign:
+                _add_entities(message, [_entity("foreign_language", foreign, text, name),
+                                        _entity("language", EN, text, name)])
+                continue
+            clear = clear_language(text)
+            if clear:
+                _add_entities(message, [_entity("language", clear, text, name)])
+                continue
+            hint = lean_language(text)
+            if hint:
+                _add_entities(message, [_entity("language_hint", hint, text, name)])
+        return messages
+
+
+EMERGENCY = "emergency"
+UNSUPPORTED_LANGUAGE = "unsupported_language"
+NO_WORDS = "no_words"
+NLU_FALLBACK = "nlu_fallback"
+SERVICE_QUESTION = "ask_city_service"
+# "mất nước từ sáng, gọi ai?", "đèn đường hỏng báo ở đâu", "bao giờ có điện lại": a question about a
+# service that names a problem. Answered from knowledge, never started as a report.
+_SERVICE_QUESTION_RE = re.compile(
+    r"\b(?:goi ai|goi so nao|goi cho ai|goi dau|lien he ai|lien he dau|lien he o dau|bao cho ai|bao o dau|"
+    r"bao ai|phan anh o dau|phan anh cho ai|bao gio co (?:dien|nuoc)(?: \w+)? lai|khi nao co (?:dien|nuoc)"
+    r"(?: \w+)? lai|(?:dien|nuoc) co lai|may gio co (?:dien|nuoc)|who (?:do|should|can) i (?:call|contact|ask)|"
+    r"who (?:handles|fixes|do i tell)|where (?:do|can|should) i report|what number (?:do|should) i call|"
+    r"when will (?:the )?(?:power|electricity|water)|be back on)\b")
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class MessageGuard(GraphComponent):
+    """Last word on the intent, after the classifier and the fallback (place it last):
+
+    - an emergency the keyword net (bot.safety) recognises is `emergency`, whatever the classifier
+      thought, so it is never answered with a clarification; every `emergency` gets an
+      `emergency_kind` entity (medical, fire, crime, rescue, or general) that picks the number;
+    - a message in a language we do not serve is `unsupported_language`;
+    - a message with no letters or digits ("👍", "?", "...") is `no_words`;
+    - a question about a service that names a problem ("mất nước, gọi ai?") is `ask_city_service`,
+      not `report_incident`.
+    """
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "MessageGuard":
+        return cls()
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    @staticmethod
+    def _override(message: Message, intent: str) -> None:
+        chosen = {"name": intent, "confidence": 1.0}
+        ranking = [item for item in message.get(INTENT_RANKING_KEY) or [] if item.get("name") != intent]
+        message.set(INTENT, chosen, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, [chosen, *ranking], add_to_output=True)
+
+    @staticmethod
+    def _top_intent(message: Message) -> Optional[str]:
+        """The classifier's best intent, looking past the fallback's nlu_fallback."""
+        for item in message.get(INTENT_RANKING_KEY) or []:
+            if item.get("name") != NLU_FALLBACK:
+                return item.get("name")
+        return None
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        name = type(self).__name__
+        for message in messages:
+            text = message.get(TEXT) or ""
+            if text.lstrip().startswith("/"):
+                continue  # an intent payload: Rasa's RegexMessageHandler decides
+            if not has_words(text):
+                self._override(message, NO_WORDS)
+                continue
+            if foreign_language(text):
+                self._override(message, UNSUPPORTED_LANGUAGE)
+                continue
+            kind = emergency_kind(text)
+            if kind:
+                self._override(message, EMERGENCY)
+            elif self._top_intent(message) == EMERGENCY:
+                self._override(message, EMERGENCY)  # never a clarification for an emergency
+            elif (message.get(INTENT) or {}).get("name") in ("report_incident", NLU_FALLBACK) and \
+                    _SERVICE_QUESTION_RE.search(fold_key(text)):
+                self._override(message, SERVICE_QUESTION)
+            if (message.get(INTENT) or {}).get("name") == EMERGENCY:
+                _add_entities(message, [_entity("emergency_kind", kind or GENERAL, text, name)])
         return messages
 
 
@@ -151,6 +267,26 @@ class TfidfLogisticRegressionClassifier(LogisticRegressionClassifier):
                                           max_iter=self.config["max_iter"], tol=self.config["tol"],
                                           class_weight="balanced", random_state=self.config["random_state"])),
         ])
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        """Classifies messages that have features; one with none (only emoji or punctuation) gets no
+        intent here instead of crashing sklearn ("Found array with 0 feature(s)"): the fallback and
+        MessageGuard decide for it."""
+        with_features = [m for m in messages if self._has_features(m)]
+        for message in messages:
+            if not self._has_features(message):
+                message.set(INTENT, {"name": None, "confidence": 0.0}, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [], add_to_output=True)
+        if with_features:
+            super().process(with_features)
+        return messages
+
+    @staticmethod
+    def _has_features(message: Message) -> bool:
+        sparse = message.get_sparse_features(attribute=TEXT)[1]
+        dense = message.get_dense_features(attribute=TEXT)[1]
+        return bool((sparse is not None and sparse.features.shape[-1] and sparse.features.nnz)
+                    or (dense is not None and dense.features.size))
 
     # skops refuses types it does not know; these are ours to trust (the pipeline, the TF-IDF step and
     # the sparse matrix holding its idf weights).

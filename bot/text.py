@@ -115,3 +115,133 @@ def detect_language(text: str) -> Optional[str]:
     if vi_score == en_score:
         return None
     return VI if vi_score > en_score else EN
+
+
+# --- clear evidence of a language, and languages we do not serve ------------------------------------
+# Short messages ("ok", "hello", "dc r thanks", "Lê Lợi") say little about the conversation's language;
+# only a message with at least this many telling words may change it.
+CLEAR_MIN_WORDS = 3
+_LETTERS_RE = re.compile(r"[^\W\d_]", re.UNICODE)
+# For telling a conversation's language only: names of dishes and places that English speakers type
+# too ("where can I try bun bo hue"), and words the lists above lack. (detect_language, which the
+# tokenizer uses, is left as it is.)
+_LEAN_NEUTRAL = _NEUTRAL | frozenset(
+    "bun bo pho banh com hen nem che thien mu dong ba trang tien le loi dai noi kinh thanh minh mang "
+    "khai dinh tu duc gia long an hoi ngu binh vy da kim long huong".split())
+_LEAN_EN = frozenset("try then than also just really still way ways old new big small".split())
+_LEAN_VI = frozenset("alo alô".split())
+
+
+def has_words(text: str) -> bool:
+    """True when the text holds at least one letter or digit (not only emoji or punctuation)."""
+    return bool(re.search(r"[^\W_]", normalize(text), re.UNICODE))
+
+
+def _telling_words(text: str) -> list:
+    """Words that may tell the language: not names (capitalised after the first word), not single
+    letters ("r", "k"), not shared words ("ok", "hue")."""
+    words = []
+    for index, word in enumerate(_WORD_RE.findall(normalize(text))):
+        if index > 0 and word[:1].isupper():
+            continue
+        lower = word.lower()
+        if len(lower) < 2 or lower in _LEAN_NEUTRAL:
+            continue
+        words.append(lower)
+    return words
+
+
+def _lean(words: list) -> "tuple[float, float]":
+    """(vi, en) weights of telling words, scored as in detect_language."""
+    vi_score = en_score = 0.0
+    for word in words:
+        in_vi = word in _VI_WORDS or word in _LEAN_VI
+        in_en = (word in _EN_WORDS or word in _LEAN_EN) and word not in _LEAN_VI
+        if in_vi and not in_en:
+            vi_score += 1
+        elif in_en and not in_vi:
+            en_score += 1
+        elif not in_vi and not in_en:
+            if _VI_SYLLABLE_RE.match(word):
+                vi_score += 0.4
+            else:
+                en_score += 1
+    return vi_score, en_score
+
+
+def lean_language(text: str) -> Optional[str]:
+    """The way a message leans when it is not clear ("hello" → en, "alo" → vi), or None: for the
+    conversation's first messages only (the `language_hint` entity)."""
+    text = normalize(text)
+    if not text or text.startswith("/") or foreign_language(text):
+        return None
+    if has_vietnamese_diacritics(text):
+        return VI
+    vi_score, en_score = _lean(_telling_words(text))
+    if vi_score == en_score:
+        return None
+    return VI if vi_score > en_score else EN
+
+
+def clear_language(text: str) -> Optional[str]:
+    """"vi" or "en" only when the message clearly shows it, else None.
+
+    Clear means a full sentence of at least three telling words: with Vietnamese diacritics it is
+    Vietnamese ("phí bao nhiêu", but not "cảm ơn" or "đường Lê Lợi"); without them the words are scored
+    as in detect_language and one language must weigh at least twice the other. Payloads
+    ("/affirm") and messages in a language we do not serve never count."""
+    text = normalize(text)
+    if not text or text.startswith("/") or foreign_language(text):
+        return None
+    words = _telling_words(text)
+    if len(words) < CLEAR_MIN_WORDS:
+        return None
+    if has_vietnamese_diacritics(text):
+        return VI
+    vi_score, en_score = _lean(words)
+    if vi_score >= 2 * en_score and vi_score >= 1.5:
+        return VI
+    if en_score >= 2 * vi_score and en_score >= 2:
+        return EN
+    return None
+
+
+# Scripts of languages we do not serve, by the share of letters written in them.
+_SCRIPTS = (
+    ("ko", re.compile(r"[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")),
+    ("ja", re.compile(r"[\u3040-\u30ff]")),  # kana first: Japanese also writes kanji
+    ("zh", re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]")),
+    ("th", re.compile(r"[\u0e00-\u0e7f]")),
+    ("ru", re.compile(r"[\u0400-\u04ff]")),
+)
+# Frequent words of Latin-script languages tourists write in, not English or Vietnamese ones.
+_LATIN_WORDS = {
+    "fr": frozenset("bonjour merci où vous je suis avec pour dans quelle quel combien est une des aux "
+                    "voudrais comment billet très plaît s'il c'est nous sont cette aller musée salut se trouve "
+                    "pagode les ouvert ouverte fermé quand".split()),
+    "de": frozenset("hallo danke bitte ich wo ist wie viel kostet der das und nicht guten tag möchte eine "
+                    "einen gibt es können sie".split()),
+    "es": frozenset("hola gracias dónde donde está cuánto cuanto cuesta por favor quiero los las una qué "
+                    "buenos días necesito puedo".split()),
+}
+_LATIN_LETTERS = {"fr": set("çœëïîû"), "de": set("äöüß"), "es": set("ñ¿¡")}
+
+
+def foreign_language(text: str) -> Optional[str]:
+    """An ISO code ("ko", "zh", "ja", "fr", "de", "es", "th", "ru") when the message is written in a
+    language we do not serve, else None (Vietnamese, English, or too short to tell)."""
+    text = normalize(text)
+    letters = _LETTERS_RE.findall(text)
+    if not letters:
+        return None
+    for code, script in _SCRIPTS:
+        if sum(1 for ch in letters if script.match(ch)) * 2 >= len(letters):
+            return code
+    lower = text.lower()
+    words = _WORD_RE.findall(lower) + re.findall(r"\w+'\w+", lower)
+    for code, vocabulary in _LATIN_WORDS.items():
+        hits = sum(1 for word in words if word in vocabulary)
+        marked = any(ch in _LATIN_LETTERS[code] for ch in lower)
+        if hits >= 2 + (0 if marked else 1) or (hits >= 2 and len(words) <= 3):
+            return code
+    return None

@@ -9,7 +9,6 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
 from actions.form_base import MAX_ATTEMPTS
-from actions.language import turn_language
 from actions.models import ReportFollower
 from actions.report_form import (ActionAskIncidentCategory, ActionAskIncidentConfirmation,
                                  ActionAskIncidentPhotoStep, ActionSubmitIncidentReport,
@@ -229,7 +228,8 @@ async def test_skip_is_not_accepted_for_a_required_step_before_three_failures():
     assert values["requested_slot"] == "incident_location" and "incident_location" not in values
 
 
-@pytest.mark.parametrize("word", ["hủy", "huy", "Cancel", "thôi không báo nữa"])
+@pytest.mark.parametrize("word", ["hủy", "huy", "Cancel", "thôi không báo nữa", "bỏ đi em", "thôi",
+                                  "khong can nua dau", "ko bao nua", "no thanks, stop", "Thôi.", "huy giup minh"])
 async def test_cancel_at_any_step_stores_nothing(installed_store, word):
     values = await validate(form_tracker(word, "incident_phone"))
     assert values == {"incident_confirmation": "cancelled", "incident_attempts": None, "requested_slot": None}
@@ -301,12 +301,6 @@ async def test_an_unclear_answer_to_the_summary_is_asked_again():
     assert "Gửi" in dispatcher.messages[0]["text"]
 
 
-def test_the_language_stays_put_inside_a_form():
-    assert turn_language("inform", "vi", "en", in_form=True) == "en"
-    assert turn_language("speak_vietnamese", "en", "en", in_form=True) == "vi"
-    assert turn_language("inform", "vi", "en", in_form=False) == "vi"
-
-
 async def test_a_too_short_description_is_refused_and_a_long_one_trimmed_at_a_word():
     dispatcher = CollectingDispatcher()
     values = await validate(form_tracker("a", "incident_description"), dispatcher)
@@ -327,3 +321,85 @@ async def test_typed_new_report_wins_over_an_nlu_yes_when_a_duplicate_is_offered
                                          slots={**FILLED, "incident_photo_step": None, "incident_phone": None,
                                                 "incident_duplicate_code": "HUE-2026-000001"}))
     assert values["incident_duplicate_choice"] == "new" and values["requested_slot"] == "incident_photo_step"
+
+
+# --- leaving the form, questions and emergencies inside it ----------------------------------------
+@pytest.mark.parametrize("step", STEPS)
+@pytest.mark.parametrize("text, intent", [("bỏ đi em", "cancel"), ("thoi khoi bao nua", "cancel"),
+                                          ("no thanks, stop", "cancel"), ("mình đổi ý rồi", "cancel"),
+                                          # a cancellation inside a longer message, whatever the NLU says
+                                          ("thôi hủy đi, để mai tôi gọi tổng đài", "request_human"),
+                                          ("à thôi, nhà bên tắt rồi, không báo nữa", "inform"),
+                                          ("nhầm, ko can nua nha", "deny"), ("nah leave it", "inform")])
+async def test_everyday_cancellations_end_the_form_at_every_step(step, text, intent):
+    values = await validate(form_tracker(text, step, intent=intent))
+    assert values["incident_confirmation"] == "cancelled" and values["requested_slot"] is None
+
+
+@pytest.mark.parametrize("step", ["incident_photo_step", "incident_phone"])
+async def test_no_thanks_skips_an_optional_step_rather_than_cancelling(step):
+    values = await validate(form_tracker("không cần", step, intent="cancel"))
+    assert values.get("incident_confirmation") != "cancelled" and values["requested_slot"] != step
+
+
+async def test_a_long_answer_the_nlu_calls_cancel_is_still_an_answer():
+    text = "ông tổ trưởng bảo thôi không sửa nữa mà đèn vẫn tắt cả tuần nay rồi"
+    values = await validate(form_tracker(text, "incident_description", intent="cancel"))
+    assert values["incident_description"] == text
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("à mà đổi bằng lái ở đâu?", "ask_procedure"),
+    ("mat nuoc tu sang goi ai", "ask_city_service"),
+    ("what time does the citadel open", "ask_tourism"),
+    ("có người bị xe tông chảy máu đầu", "emergency"),
+    ("안녕하세요 도와주세요", "unsupported_language"),
+])
+@pytest.mark.parametrize("step", ["incident_description", "incident_location", "incident_phone"])
+async def test_a_question_or_emergency_mid_form_fills_nothing_so_a_rule_answers_it(step, text, intent):
+    dispatcher = CollectingDispatcher()
+    events = await ValidateIncidentReportForm().run(dispatcher, form_tracker(text, step, intent=intent), {})
+    # Only requested_slot, unchanged: Rasa rejects the form for this turn and the rule answers.
+    assert slots_of(events) == {"requested_slot": step}
+    assert dispatcher.messages == []
+
+
+async def test_a_report_worded_as_a_question_is_still_a_description():
+    values = await validate(form_tracker("sao đèn đường cứ tắt hoài vậy?", "incident_description",
+                                         intent="report_incident"))
+    assert values["incident_description"] == "sao đèn đường cứ tắt hoài vậy?"
+
+
+@pytest.mark.parametrize("text", ["0905 123 456", "+84905123456", "0234 3822 222", "my number is 0987 654 321",
+                                  "sđt tôi 0914 555 666", "sdt 0934.888.999"])
+@pytest.mark.parametrize("step", ["incident_description", "incident_location"])
+async def test_a_phone_number_is_never_taken_as_a_place_or_description(step, text):
+    dispatcher = CollectingDispatcher()
+    values = await validate(form_tracker(text, step), dispatcher)
+    assert step not in values and values["requested_slot"] == step
+    assert "số điện thoại" in dispatcher.messages[0]["text"]
+
+
+@pytest.mark.parametrize("text", ["ở đâu cũng được hả?", "where should I say?"])
+async def test_a_question_is_never_taken_as_a_place(text):
+    values = await validate(form_tracker(text, "incident_location", intent="inform"))
+    assert "incident_location" not in values and values["requested_slot"] == "incident_location"
+
+
+@pytest.mark.parametrize("text, language, said", [
+    ("đèn đường hỏng ở Lê Lợi", "vi", "Tôi đã ghi: Loại sự cố: Chiếu sáng công cộng"),
+    ("the street light is broken on Le Loi street", "en", "Noted: Type: Street lighting"),
+])
+async def test_the_form_says_what_it_took_from_the_first_message(text, language, said):
+    dispatcher = CollectingDispatcher()
+    values = await validate(form_tracker(text, None, intent="report_incident", language=language), dispatcher)
+    [line] = [m["text"] for m in dispatcher.messages]
+    assert line.startswith(said) and "\n" not in line
+    if values.get("incident_location"):
+        assert values["incident_location"] in line
+
+
+async def test_nothing_understood_says_nothing_extra():
+    dispatcher = CollectingDispatcher()
+    await validate(form_tracker("tôi muốn phản ánh", None, intent="report_incident"), dispatcher)
+    assert dispatcher.messages == []

@@ -1,4 +1,5 @@
-"""bot/nlu.py: the Vietnamese tokenizer and the language detector, inside Rasa's component API."""
+"""bot/nlu.py: the Vietnamese tokenizer, the language detector, the message guard and the classifier,
+inside Rasa's component API."""
 import pytest
 
 pytest.importorskip("rasa")
@@ -13,7 +14,8 @@ from rasa.shared.nlu.constants import TEXT  # noqa: E402
 from rasa.shared.nlu.training_data.message import Message  # noqa: E402
 from rasa.shared.nlu.training_data.training_data import TrainingData  # noqa: E402
 
-from bot.nlu import LanguageDetector, TfidfLogisticRegressionClassifier, VietnameseTokenizer  # noqa: E402
+from bot.nlu import (LanguageDetector, MessageGuard, TfidfLogisticRegressionClassifier,  # noqa: E402
+                     VietnameseTokenizer)
 
 
 @pytest.fixture(scope="module")
@@ -95,6 +97,73 @@ def test_language_detector_adds_output_property(text, language):
     assert message.as_dict(only_output_properties=True).get("language") == language
 
 
+def entities_of(message):
+    return {e["entity"]: e["value"] for e in message.get("entities") or []}
+
+
+@pytest.mark.parametrize("text, entities", [
+    ("xin chào", {"language_hint": "vi"}),
+    ("cho mình hỏi làm căn cước ở đâu", {"language": "vi"}),
+    ("how much is a ticket to the citadel", {"language": "en"}),
+    ("hello", {"language_hint": "en"}),          # a lean, not clear evidence
+    ("ok", {}), ("dc r thanks", {}), ("Lê Lợi", {"language_hint": "vi"}), ("/affirm", {}),
+    ("안녕하세요 왕궁 입장료 얼마예요?", {"foreign_language": "ko", "language": "en"}),
+])
+def test_language_detector_emits_entities_only_on_evidence(text, entities):
+    message = Message(data={TEXT: text})
+    LanguageDetector().process([message])
+    assert entities_of(message) == entities
+
+
+def guarded(text, intent="greet", confidence=0.9, ranking=None):
+    message = Message(data={TEXT: text, "intent": {"name": intent, "confidence": confidence},
+                            "intent_ranking": ranking or [{"name": intent, "confidence": confidence}]})
+    MessageGuard().process([message])
+    return message
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("a man was hit by a car here, his head is bleeding", "medical"),
+    ("chay nha ben canh roi", "fire"),
+    ("có trộm đang cạy cửa nhà bên", "crime"),
+    ("nuoc lu len ca nha mac ket tren mai", "rescue"),
+])
+def test_guard_makes_a_recognised_emergency_the_intent_whatever_the_classifier_said(text, kind):
+    message = guarded(text, intent="nlu_fallback", confidence=0.45,
+                      ranking=[{"name": "nlu_fallback", "confidence": 0.45},
+                               {"name": "report_incident", "confidence": 0.4}])
+    assert message.get("intent") == {"name": "emergency", "confidence": 1.0}
+    assert message.get("intent_ranking")[0]["name"] == "emergency"
+    assert entities_of(message) == {"emergency_kind": kind}
+
+
+def test_guard_never_lets_an_emergency_fall_back_to_a_clarification():
+    message = guarded("ong ay nam im ko nhuc nhich gi", intent="nlu_fallback", confidence=0.45,
+                      ranking=[{"name": "nlu_fallback", "confidence": 0.45}, {"name": "emergency", "confidence": 0.4}])
+    assert message.get("intent")["name"] == "emergency"
+    assert entities_of(message) == {"emergency_kind": "general"}
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("👍", "no_words"), ("?", "no_words"), ("...", "no_words"),
+    ("안녕하세요 도와주세요", "unsupported_language"), ("你好，皇城门票多少钱", "unsupported_language"),
+])
+def test_guard_names_messages_the_classifier_cannot_read(text, intent):
+    assert guarded(text, intent="nlu_fallback").get("intent")["name"] == intent
+
+
+@pytest.mark.parametrize("text", ["mất nước từ sáng, gọi ai?", "den duong hong bao o dau", "bao giờ có điện lại"])
+def test_guard_turns_a_service_question_into_a_question_not_a_report(text):
+    assert guarded(text, intent="report_incident").get("intent")["name"] == "ask_city_service"
+
+
+@pytest.mark.parametrize("text, intent", [("den duong hong o le loi", "report_incident"), ("xin chào", "greet"),
+                                          ("/emergency", "greet")])
+def test_guard_leaves_ordinary_messages_alone(text, intent):
+    message = guarded(text, intent=intent)
+    assert message.get("intent")["name"] == intent and entities_of(message) == {}
+
+
 def test_tfidf_classifier_trains_persists_and_loads(tokenizer, tmp_path):
     """Trained, saved and loaded again through skops (our trusted types), it still classifies."""
     storage = LocalModelStorage(tmp_path)
@@ -117,3 +186,12 @@ def test_tfidf_classifier_trains_persists_and_loads(tokenizer, tmp_path):
     loaded.process([message])
     assert message.get("intent")["name"] == "report_incident"
     assert message.get("intent")["confidence"] > 0.5
+
+    # Only emoji or punctuation: no features at all. It used to crash sklearn ("Found array with 0
+    # feature(s)") and the user got no reply; now it gets no intent and the fallback takes it.
+    for text in ("👍", "?", "..."):
+        empty = Message(data={TEXT: text})
+        tokenizer.process([empty])
+        featurizer.process([empty])
+        loaded.process([empty])
+        assert empty.get("intent") == {"name": None, "confidence": 0.0} and empty.get("intent_ranking") == []

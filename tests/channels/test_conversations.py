@@ -149,7 +149,7 @@ def test_zalo_report_filed_with_location_and_photo_then_looked_up(servers, platf
     status change that reaches the user."""
     user = ZaloUser(servers, platforms, user_id="8800002")
     asked = texts(user.say("cây đổ chắn ngang đường"))
-    assert asked[0].startswith("Sự cố ở đâu?")
+    assert asked[0].startswith("Tôi đã ghi: Loại sự cố:") and asked[-1].startswith("Sự cố ở đâu?")
     photo_question = user.share_location(16.4551, 107.5988)
     assert texts(photo_question)[-1].startswith("Bạn có ảnh chụp sự cố không?")
     received = user.send_photo("https://photo-stal.zadn.vn/cay-do.jpg")

@@ -38,9 +38,11 @@ def file_report(chat, sender, first_message, where=None, photo=None, phone=None)
 def test_prefilled_report_with_photo_invalid_phone_edit_and_pin(chat, servers):
     sender = "e2e-form-vi"
     replies = chat(sender, "đèn đường hỏng ở 45 Nguyễn Huệ")
-    # Category, description and place came from the first message: the photo step is next.
-    assert texts(replies) == ["Bạn có ảnh chụp sự cố không? Gửi ảnh (được nhiều ảnh), hoặc bấm \"Bỏ qua\"."]
-    assert [b["title"] for b in replies[0]["buttons"]] == ["Bỏ qua"]
+    # Category, description and place came from the first message, said in one line: the photo step is next.
+    assert texts(replies) == [
+        "Tôi đã ghi: Loại sự cố: Chiếu sáng công cộng · Sự cố: Đèn đường hỏng ở 45 Nguyễn Huệ · Địa điểm: 45 Nguyễn Huệ",
+        "Bạn có ảnh chụp sự cố không? Gửi ảnh (được nhiều ảnh), hoặc bấm \"Bỏ qua\"."]
+    assert [b["title"] for b in replies[-1]["buttons"]] == ["Bỏ qua"]
     replies = texts(chat(sender, '/share_photo{"photo": "AgACAgIAAx-file-1"}'))
     assert replies == ["Đã nhận ảnh (1).", "Bạn gửi thêm ảnh, hoặc bấm \"Xong\"."]
     assert texts(chat(sender, "xong"))[0].startswith("Để cán bộ liên hệ khi cần")
@@ -90,7 +92,7 @@ def test_english_report_with_buttons_then_cancel_stores_nothing(chat, servers):
 def test_a_nearby_open_report_of_the_same_kind_can_be_followed(chat, servers):
     first = file_report(chat, "e2e-dup-a", "rác chưa dọn", where=pin(*CENTRE))
     replies = texts(chat("e2e-dup-b", "rac chua don"))
-    assert replies[0].startswith("Sự cố ở đâu?")
+    assert replies[0].startswith("Tôi đã ghi: Loại sự cố:") and replies[-1].startswith("Sự cố ở đâu?")
     offer = texts(chat("e2e-dup-b", pin(CENTRE[0] + 0.0005, CENTRE[1])))  # about 55 m away
     assert first in offer[0] and "cách chỗ bạn khoảng 56 m" in offer[0]
     followed = texts(chat("e2e-dup-b", "/affirm"))[0]

@@ -1,0 +1,98 @@
+"""Emergencies by keyword: which number a message needs (113 police, 114 fire and rescue, 115 ambulance).
+
+The NLU's `emergency` intent is learned from examples; these patterns are its safety net (bot.nlu.
+MessageGuard), so a message about someone bleeding, a fire, a crime happening now or people in danger
+from water is never missed because a word was misspelt or unseen. Pure functions, matched on the
+accent-folded text, so both Python environments can use them.
+"""
+from __future__ import annotations
+
+import re
+from typing import Optional, Tuple
+
+from bot.text import fold_key
+
+MEDICAL, FIRE, CRIME, RESCUE, GENERAL = "medical", "fire", "crime", "rescue", "general"
+KINDS = (MEDICAL, FIRE, CRIME, RESCUE, GENERAL)
+
+
+def _any(*patterns: str) -> "re.Pattern[str]":
+    return re.compile(r"\b(?:" + "|".join(patterns) + r")\b")
+
+
+# Folded text: "chảy máu" and "chay mau" look the same. "chay" alone is ambiguous (cháy = burning,
+# chảy = flowing, chạy = running), so fire needs a second word.
+_PATTERNS: Tuple[Tuple[str, "re.Pattern[str]"], ...] = (
+    (RESCUE, _any(
+        r"mac ket", r"bi ket (?:trong|tren|giua|lai|ben)", r"ket (?:ben |o )?(?:tren|trong) (?:mai|nha|gac|xe|nuoc)",
+        r"ket ben trong", r"nuoc (?:lu )?cuon", r"lu cuon", r"cuon troi", r"duoi nuoc", r"chet duoi",
+        r"bi co lap", r"can cuu ho", r"keu cuu", r"roi xuong (?:ho|song|nuoc|gieng|cong)", r"nhay cau",
+        r"trapped", r"drowning", r"drowned", r"swept away", r"stuck inside", r"jumped off",
+        r"(?:stuck|stranded) (?:in|on) (?:the |a |our |my )?(?:flood\w*|water|roof|car|house)",
+        r"cut off by (?:the )?flood\w*", r"need(?:s)? (?:to be )?rescue\w*",
+        r"fell into (?:the |a )?(?:lake|river|water|well|canal)", r"screaming for help",
+        r"(?:thuyen|ghe|do) (?:bi )?lat", r"nuoc (?:van|dang|cu|con) (?:dang )?(?:len|dang len)",
+        r"water (?:is )?still rising", r"water keeps rising", r"lat (?:thuyen|ghe|do)", r"dang chim", r"chim xuong",
+        r"(?:khong|ko|k) (?:ra|thoat ra)(?: khoi nha)? duoc", r"ngap (?:toi|den|ngang|qua) (?:co|nguc|bung)",
+        r"capsiz\w*", r"sinking", r"can'?t get out", r"up to (?:our|my|the|his|her) (?:waist|chest|neck)",
+    )),
+    (FIRE, _any(
+        r"chay nha", r"dam chay", r"chay lon", r"hoa hoan", r"boc chay", r"chay (?:xe|kho|xuong)",
+        r"lua (?:lon|chay|lan|boc|ngun)", r"chay roi",
+        r"ngun ngut", r"dang boc chay", r"dang chay (?:lon|du doi|ngun)", r"phat no", r"no tung", r"lua bung",
+        r"boc khoi", r"chay o (?:chung cu|nha|cho|kho|xuong|tang|khach san|quan)",
+        r"caught fire", r"catch(?:es|ing)? fire", r"smoke (?:is )?(?:pouring|coming|billowing)", r"explo(?:ded|sion)",
+        r"on fire", r"(?:a|big|huge) fire", r"fire (?:in|at|next)", r"flames?",
+        r"(?:house|building|car|bike|motorbike|shop|room|kitchen|market)s? (?:\w+ )*?(?:is |are )burning",
+    )),
+    (CRIME, _any(
+        r"cuop", r"trom dang", r"dang (?:an )?trom", r"an trom", r"dot nhap", r"cam dao", r"cam sung",
+        r"(?:thief|burglar|robber)s? (?:is|are)",
+        r"pha khoa", r"ke gian", r"co dao", r"co sung", r"has a (?:knife|gun)", r"danh nhau", r"break (?:the |a )?lock", r"trying to break", r"threaten\w*",
+        r"just (?:been )?stolen", r"(?:was|were|got) just stolen",
+        r"chem nhau", r"danh nguoi", r"danh hoi dong", r"bat coc", r"giet nguoi",
+        r"robber\w*", r"robbing", r"break(?:ing)? in(?:to)?", r"broke in(?:to)?", r"stealing", r"snatch\w*",
+        r"grabbed my", r"mugg\w*", r"knif\w*", r"knives", r"gun", r"beating (?:someone|him|her|a)",
+        r"kidnap\w*",
+    )),
+    (MEDICAL, _any(
+        r"chay mau", r"mau chay", r"bat tinh", r"ngat xiu", r"bi ngat", r"ngat roi", r"tu nhien ngat",
+        r"xiu roi", r"bi xiu", r"hon me", r"khong tinh", r"ko tinh", r"bat dong", r"co giat",
+        r"len con (?:co )?giat", r"dot quy", r"ngung tho", r"kho tho", r"bi xe(?: \w+)? (?:dung|tong|can|dam)",
+        r"bi (?:dung|tong) xe", r"bi dam", r"tai nan", r"bi thuong", r"dap dau", r"dien giat", r"cap cuu",
+        r"tim tai", r"mat (?:nhieu |rat nhieu )?mau", r"ra (?:nhieu |rat nhieu )?mau", r"(?:khong|ko|k) tho (?:duoc|noi)", r"nhoi mau", r"bi sac", r"gay (?:chan|tay|xuong|co)",
+        r"broke (?:his|her|my|their) (?:leg|arm|neck|back)", r"fell off", r"blood everywhere", r"lots of blood",
+        r"covered in blood", r"having a fit", r"(?:high|very high) (?:temperature|fever) and",
+        r"isn'?t breathing", r"stopped breathing",
+        r"bleed\w*", r"unconscious", r"passed out", r"fainted", r"not breathing", r"can'?t breathe",
+        r"seizure\w*", r"convuls\w*", r"hit by a", r"run over", r"accident", r"(?:car|motorbike|bike|bus|truck|traffic) crash\w*", r"crashed into", r"pile-?up",
+        r"badly (?:hurt|injured)", r"injured", r"(?:people|person|several|many|someone) (?:are |were |is |got )?hurt",
+        r"heart attack", r"stroke", r"electric shock", r"isn'?t moving", r"not moving", r"ambulance",
+        r"overdose", r"(?:he|she|someone|man|woman|mother|father|mom|dad|friend|wife|husband|person|tourist|"
+        r"guy|lady|grandma|grandpa) (?:just |has |suddenly )?collapsed",
+    )),
+)
+# Questions about the numbers themselves ("số cấp cứu là gì?", "ambulance number?") are answered
+# from knowledge, not treated as an emergency happening now.
+_NUMBER_QUESTION = _any(r"so (?:dien thoai |dt )?(?:cap cuu|cuu hoa|cong an|khan cap)", r"goi so nao",
+                        r"so nao", r"so may", r"numbers?", r"co mat tien", r"phong chay")
+# The numbers each kind needs; an emergency of unclear kind gets all three. (A high fever alone is not
+# an emergency; with convulsions it is, through "co giat" / "convuls".)
+NUMBERS = {MEDICAL: ("115",), FIRE: ("114",), CRIME: ("113",), RESCUE: ("114", "112"),
+           GENERAL: ("113", "114", "115")}
+
+
+def emergency_kind(text: str) -> Optional[str]:
+    """The kind of emergency the message describes (rescue, fire, crime, medical, general), or None.
+
+    When several match, the order above decides: people trapped or in water before fire before crime
+    before injuries (a fire with someone hurt still needs 114 first; 114 also dispatches rescue)."""
+    key = fold_key(text)
+    if not key or key.startswith("/"):
+        return None
+    if _NUMBER_QUESTION.search(key):
+        return None
+    for kind, pattern in _PATTERNS:
+        if pattern.search(key):
+            return kind
+    return None

@@ -120,6 +120,10 @@ class Settings:
     hotline_api_token: Optional[str] = field(default=None, repr=False)
     hotline_feed_token: Optional[str] = field(default=None, repr=False)
     hotline_session_hours: int = 12
+    # Conversation state (docs/state.md): HUE_TRACKER_STORE = sqlite | redis | postgresql overrides the
+    # choice made from the URLs; keys in Redis (trackers and locks) start with HUE_REDIS_PREFIX.
+    tracker_store_choice: Optional[str] = None
+    redis_prefix: str = "hue"
 
     @property
     def action_endpoint_url(self) -> str:
@@ -154,6 +158,29 @@ class Settings:
         """PostgreSQL when DATABASE_URL is set, else a SQLite file under var/."""
         return self.database_url or f"sqlite:///{self.var_dir / 'hue_assistant.sqlite3'}"
 
+    @property
+    def tracker_store(self) -> str:
+        """Where Rasa keeps conversations: HUE_TRACKER_STORE when set; else Redis when REDIS_URL is set
+        (shared by every Rasa instance, next to the lock store); else PostgreSQL when DATABASE_URL is
+        set; else SQLite under var/ (one Rasa process, survives restarts)."""
+        if self.tracker_store_choice:
+            return self.tracker_store_choice
+        if self.redis_url:
+            return "redis"
+        if self.database_url and self.database_url.startswith("postgres"):
+            return "postgresql"
+        return "sqlite"
+
+    @property
+    def lock_store(self) -> str:
+        """`redis` (our ordered lock store, shared by every instance) when REDIS_URL is set, else
+        Rasa's in-memory one (right for one Rasa process only)."""
+        return "redis" if self.redis_url else "in_memory"
+
+    @property
+    def tracker_sqlite_path(self) -> Path:
+        return self.var_dir / "rasa_trackers.sqlite3"
+
     @classmethod
     def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "Settings":
         env = os.environ if env is None else env
@@ -180,7 +207,32 @@ class Settings:
             hotline_api_token=env.get("HOTLINE_API_TOKEN") or None,
             hotline_feed_token=env.get("HOTLINE_FEED_TOKEN") or None,
             hotline_session_hours=_int(env, "HOTLINE_SESSION_HOURS", 12),
+            tracker_store_choice=_tracker_store_choice(env),
+            redis_prefix=_redis_prefix(env),
         )
+
+
+TRACKER_STORES = ("sqlite", "redis", "postgresql")
+
+
+def _tracker_store_choice(env: Mapping[str, str]) -> Optional[str]:
+    choice = (env.get("HUE_TRACKER_STORE") or "").strip().lower() or None
+    if choice is None:
+        return None
+    if choice not in TRACKER_STORES:
+        raise ValueError(f"HUE_TRACKER_STORE must be one of {', '.join(TRACKER_STORES)}, got {choice!r}")
+    if choice == "redis" and not env.get("REDIS_URL"):
+        raise ValueError("HUE_TRACKER_STORE=redis needs REDIS_URL")
+    if choice == "postgresql" and not (env.get("DATABASE_URL") or "").startswith("postgres"):
+        raise ValueError("HUE_TRACKER_STORE=postgresql needs a postgresql DATABASE_URL")
+    return choice
+
+
+def _redis_prefix(env: Mapping[str, str]) -> str:
+    prefix = env.get("HUE_REDIS_PREFIX") or "hue"
+    if not prefix.isalnum():  # Rasa's Redis stores ignore a prefix that is not alphanumeric
+        raise ValueError(f"HUE_REDIS_PREFIX must be alphanumeric, got {prefix!r}")
+    return prefix
 
 
 def stored_secret(var_dir: Path, name: str) -> str:

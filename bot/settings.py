@@ -124,6 +124,9 @@ class Settings:
     # choice made from the URLs; keys in Redis (trackers and locks) start with HUE_REDIS_PREFIX.
     tracker_store_choice: Optional[str] = None
     redis_prefix: str = "hue"
+    # Status notices Rasa did not take are retried this often at first (then twice as long each
+    # time); lower only in tests.
+    notice_retry_s: float = 30.0
 
     @property
     def action_endpoint_url(self) -> str:
@@ -209,6 +212,7 @@ class Settings:
             hotline_session_hours=_int(env, "HOTLINE_SESSION_HOURS", 12),
             tracker_store_choice=_tracker_store_choice(env),
             redis_prefix=_redis_prefix(env),
+            notice_retry_s=float(_int(env, "HUE_NOTICE_RETRY_S", 30)),
         )
 
 

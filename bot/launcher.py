@@ -57,7 +57,7 @@ class RunningServers:
         process.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
         process.wait(timeout=60)
 
-    def start_rasa(self, index: int = 0, timeout: float = 240.0) -> None:
+    def start_rasa(self, index: int = 0, timeout: float = 900.0) -> None:
         """Starts Rasa instance `index` again on its port (after `stop_rasa`); returns once it answers."""
         assert self.start_rasa_on is not None and self.processes[1 + index].poll() is not None
         self.processes[1 + index] = self.start_rasa_on(self.rasa_ports[index])

@@ -39,6 +39,7 @@ CONCURRENT = 8  # conversations in flight at once (each sends its burst of five)
 # Between the messages of one burst: long enough that the send order is the arrival order even on a
 # loaded machine, short enough that each arrives while the previous one is still being processed.
 STAGGER_S = 0.4
+STARTUP_S = 900  # two Rasa processes loading the model on 2 shared cores can take minutes
 
 
 def texts(replies) -> List[str]:
@@ -84,7 +85,7 @@ def cluster(tmp_path_factory):
     prefix = f"huetest{uuid.uuid4().hex[:10]}"
     settings = settings_for(tmp_path_factory.mktemp("var-cluster"), REDIS_URL=url, HUE_REDIS_PREFIX=prefix)
     with running_servers(settings, trained_model(), log_dir=log_dir("cluster"),
-                         extra_rasa_ports=[free_port()]) as running:
+                         extra_rasa_ports=[free_port()], startup_timeout=STARTUP_S) as running:
         yield running
     import redis
 
@@ -112,7 +113,8 @@ def texts_start(replies: List[str], beginning: str) -> bool:
 def test_restart_mid_form_with_the_default_sqlite_tracker_store(tmp_path):
     settings = settings_for(tmp_path)
     assert settings.tracker_store == "sqlite"
-    with running_servers(settings, trained_model(), log_dir=log_dir("restart-sqlite")) as servers:
+    with running_servers(settings, trained_model(), log_dir=log_dir("restart-sqlite"),
+                         startup_timeout=STARTUP_S) as servers:
         sender = "e2e-restart-sqlite"
 
         def restart():

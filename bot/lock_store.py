@@ -68,13 +68,13 @@ if ARGV[1] ~= '' and not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return -2 e
 return tonumber(head[1])
 """
 
-# KEYS: next, queue, exp. ARGV: ticket. Removes it; when nobody waits any more the keys go, so the
-# next message starts a fresh queue (atomically: an issue lands before or after, never in between).
+# KEYS: next, queue, exp. ARGV: ticket. Removes it; when nobody waits any more the queue goes (the
+# counter stays until its expiry, so ticket numbers only grow while a conversation is active).
 RELEASE = """
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('HDEL', KEYS[3], ARGV[1])
 if redis.call('ZCARD', KEYS[2]) == 0 then
-  redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
+  redis.call('DEL', KEYS[2], KEYS[3])
   return 0
 end
 return redis.call('ZCARD', KEYS[2])

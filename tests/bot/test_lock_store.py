@@ -52,7 +52,10 @@ def test_tickets_are_served_in_issue_order_and_the_last_release_clears_the_keys(
     assert locks.now_serving("c1", second) == second and locks.is_someone_waiting("c1")
     locks.cleanup("c1", second)
     assert locks.get_lock("c1") is None and not locks.is_someone_waiting("c1")
-    assert list(locks.red.scan_iter(match=f"{prefix}:*")) == []
+    # Only the counter is left, expiring a minute after the last ticket would have.
+    [counter] = list(locks.red.scan_iter(match=f"{prefix}:*"))
+    assert counter.decode() == f"{prefix}:lock:c1:next" and 60 < locks.red.ttl(counter) <= 120
+    assert locks.issue_ticket("c1") == second + 1
 
 
 def test_concurrent_issues_from_two_stores_never_share_a_ticket(redis_url, prefix):
@@ -82,10 +85,15 @@ def run_instance(redis_url, prefix, conversation, starts, log_key, count, stagge
 
     async def message(number):
         await asyncio.sleep(number * stagger)
-        async with locks.lock(conversation, lock_lifetime=30):
-            log.rpush(log_key, f"start:{number}")
+        # What lock() does, with the ticket in view: arrival (issue), wait for its turn, release.
+        ticket = locks.issue_ticket(conversation, 30)
+        try:
+            await locks._acquire_lock(conversation, ticket, locks.poll_interval)
+            log.rpush(log_key, f"start:{ticket}")
             await asyncio.sleep(0.003)
-            log.rpush(log_key, f"end:{number}")
+            log.rpush(log_key, f"end:{ticket}")
+        finally:
+            locks.cleanup(conversation, ticket)
 
     async def main():
         starts.wait()
@@ -96,7 +104,7 @@ def run_instance(redis_url, prefix, conversation, starts, log_key, count, stagge
 
 def test_two_instances_process_one_conversation_one_message_at_a_time_in_arrival_order(redis_url, prefix):
     """Messages 0..39 arrive 4 ms apart, alternately at two instances; each holds the lock ~3 ms plus
-    Redis round trips, so they queue. The shared log must be start n, end n, start n+1, ..."""
+    Redis round trips, so they queue. The shared log must be start 1, end 1, start 2, end 2, ..."""
     import redis
 
     log_key = f"{prefix}:log"
@@ -111,11 +119,9 @@ def test_two_instances_process_one_conversation_one_message_at_a_time_in_arrival
     pairs = [(log[i], log[i + 1]) for i in range(0, len(log), 2)]
     assert all(s.split(":")[1] == e.split(":")[1] and s.startswith("start") and e.startswith("end")
                for s, e in pairs), f"interleaved: {log}"
-    order = [int(s.split(":")[1]) for s, _ in pairs]
-    assert len(order) == 40
-    # Arrival order is the send order but for scheduling jitter of a few ms between the two threads;
-    # what must hold exactly is that nothing overlapped and that the queue was FIFO in ticket order.
-    assert sum(1 for a, b in zip(order, order[1:]) if b < a) <= 2, order
+    # Served in arrival order: the ticket order (which message of the two threads arrived first is up
+    # to the scheduler; the lock's promise is first come, first served).
+    assert [int(s.split(":")[1]) for s, _ in pairs] == list(range(1, 41))
 
 
 def test_expired_ticket_gives_way_and_its_late_waiter_is_refused(redis_url, prefix):

@@ -37,17 +37,19 @@ def percentile(values, q):
 
 
 async def load(url: str, users: int, turns: int, questions, run: str):
-    latencies, failures = [], 0
+    latencies, failures = [], {}
 
     async def user(number: int, client: httpx.AsyncClient):
-        nonlocal failures
         for turn in range(turns):
             text = questions[(number * turns + turn) % len(questions)]
             start = time.perf_counter()
             response = await client.post(f"{url}/webhooks/rest/webhook",
                                          json={"sender": f"bench-{run}-{number}", "message": text})
             latencies.append(time.perf_counter() - start)
-            failures += int(response.status_code != 200 or not response.json())
+            kind = (f"HTTP {response.status_code}" if response.status_code != 200 else
+                    "no text" if not any("text" in r for r in response.json()) else None)
+            if kind:
+                failures.setdefault(kind, []).append(text)
 
     async with httpx.AsyncClient(timeout=300) as client:
         start = time.perf_counter()
@@ -83,7 +85,10 @@ def main() -> int:
         print(f"{instances} Rasa + {args.actions} action server(s), {args.users} users x {args.turns} turns: "
               f"{count / elapsed:.1f} messages/s ({count} in {elapsed:.1f} s), p50 "
               f"{percentile(latencies, 50) * 1000:.0f} ms, p95 {percentile(latencies, 95) * 1000:.0f} ms, "
-              f"failed {failures}, load average {os.getloadavg()[0]:.1f}", flush=True)
+              f"failed {sum(map(len, failures.values()))} {dict((k, len(v)) for k, v in failures.items())}, "
+              f"load average {os.getloadavg()[0]:.1f}", flush=True)
+        for kind, texts in failures.items():
+            print(f"  {kind}: e.g. {texts[:3]}", flush=True)
     import redis
 
     client = redis.Redis.from_url(os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0")

@@ -25,13 +25,14 @@ export ACTION_ENDPOINT_URL ?= http://127.0.0.1:5055/webhook
 TRAIN_INPUTS := config.yml domain.yml $(shell find nlu_data -name '*.yml') bot/nlu.py bot/text.py
 
 .PHONY: help run shell test venvs validate train test-actions test-rasa test-stories test-nlu clean \
-	nlu-from-knowledge knowledge-index knowledge-eval telegram-polling test-channels
+	nlu-from-knowledge knowledge-index knowledge-eval telegram-polling test-channels run-scaled
 
 help:
 	@echo "make run    start the assistant (action server + Rasa server) on embedded defaults"
 	@echo "make shell  chat with the running assistant in the terminal"
 	@echo "make test   validate data, run both pytest suites, train once, rasa test stories and NLU"
 	@echo "make telegram-polling  try a real Telegram bot without a public URL (next to make run)"
+	@echo "make run-scaled  N Rasa + M action servers behind HAProxy (REDIS_URL, DATABASE_URL; docs/state.md)"
 
 $(VENV_RASA)/.installed: requirements/rasa.txt
 	rm -rf $(VENV_RASA)
@@ -76,6 +77,13 @@ knowledge-eval: knowledge-index
 
 run: venvs $(MODEL) knowledge-index
 	$(PY_ACT) -m bot.launcher --model $(MODEL)
+
+# The scaled mode: RASA_INSTANCES Rasa and ACTION_INSTANCES action servers behind HAProxy, sharing
+# trackers and locks in Redis (REDIS_URL) and reports in PostgreSQL (DATABASE_URL). docs/state.md.
+RASA_INSTANCES ?= 2
+ACTION_INSTANCES ?= 1
+run-scaled: venvs $(MODEL) knowledge-index
+	$(PY_ACT) -m bot.scaled --model $(MODEL) --rasa $(RASA_INSTANCES) --actions $(ACTION_INSTANCES)
 
 shell: $(VENV_RASA)/.installed
 	$(PY_RASA) -m bot.chat

@@ -80,7 +80,7 @@ def build_app(settings: Settings, opened: Optional[Services] = None) -> Sanic:
 
     @app.after_server_start
     async def start_notice_retries(app, _loop=None):  # noqa: ANN001 - Sanic listener signature
-        app.add_task(staff.retry_notifications_forever(), name="report-notice-retries")
+        app.add_task(staff.retry_notifications_forever(settings.notice_retry_s), name="report-notice-retries")
 
     return app
 

@@ -102,6 +102,26 @@ def trigger_params(settings: Settings, sender_id: str = "") -> Dict[str, str]:
     return params
 
 
+# Channels that push to the user (Rasa sends through them on its own). For the others (REST, the
+# hotline console) Rasa collects the reply into the conversation, where the client reads it.
+PUSH_CHANNELS = ("telegram", "zalo")
+
+
+def channel_took_it(notice: Notification, response: httpx.Response) -> bool:
+    """Rasa answers 200 even when it did not know the conversation's channel (a tracker lost in a
+    restart): it then collects the reply and returns it as "messages" instead of sending it. A push
+    follower's notice counts as delivered only when Rasa sent it through the channel (a channel that
+    fails to send makes Rasa answer 500)."""
+    if notice.channel not in PUSH_CHANNELS:
+        return True
+    try:
+        body = response.json()
+    except ValueError:
+        return False
+    tracker = body.get("tracker") or {}
+    return "messages" not in body and tracker.get("latest_input_channel") == notice.channel
+
+
 async def notify_follower(client: httpx.AsyncClient, settings: Settings,
                           notice: Notification) -> Tuple[bool, Optional[str]]:
     """Triggers the status-change intent in the follower's conversation: (taken by Rasa, why not)."""
@@ -111,9 +131,10 @@ async def notify_follower(client: httpx.AsyncClient, settings: Settings,
     except httpx.HTTPError as exc:  # the URL is not logged: it may carry the token
         error = type(exc).__name__
     else:
-        if response.status_code == 200:
+        if response.status_code == 200 and channel_took_it(notice, response):
             return True, None
-        error = f"Rasa answered {response.status_code}"
+        error = (f"Rasa answered {response.status_code}" if response.status_code != 200
+                 else f"Rasa has no {notice.channel} conversation for this follower")
     logger.warning("report %s: follower %s (%s) not notified (attempt %d): %s", notice.report_code,
                    masked(notice.sender_id), notice.channel, notice.attempts + 1, error)
     return False, error
@@ -127,7 +148,7 @@ async def deliver(settings: Settings, store: Store, notices: List[Notification],
     async with httpx.AsyncClient(timeout=NOTIFY_TIMEOUT) as client:
         outcomes = await asyncio.gather(*(notify_follower(client, settings, n) for n in notices))
     for notice, (ok, error) in zip(notices, outcomes):
-        await services.in_executor(store.record_delivery, notice.id, ok, error, now)
+        await services.in_executor(store.record_delivery, notice.id, ok, error, now, settings.notice_retry_s)
     return [ok for ok, _ in outcomes]
 
 

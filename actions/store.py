@@ -129,9 +129,9 @@ class StatusChanged:
 
 
 
-def retry_delay_s(attempts: int) -> float:
-    """Seconds before the next try after `attempts` failed ones."""
-    return min(RETRY_MAX_S, RETRY_FIRST_S * 2 ** max(0, attempts - 1))
+def retry_delay_s(attempts: int, first_s: float = RETRY_FIRST_S) -> float:
+    """Seconds before the next try after `attempts` failed ones (the schedule scales with first_s)."""
+    return min(RETRY_MAX_S, RETRY_FIRST_S * 2 ** max(0, attempts - 1)) * first_s / RETRY_FIRST_S
 
 
 @dataclass(frozen=True)
@@ -401,7 +401,7 @@ class Store:
                 .values(next_attempt_at=now + dt.timedelta(seconds=lease_s))).rowcount == 1
 
     def record_delivery(self, notification_id: int, delivered: bool, error: Optional[str] = None,
-                        now: Optional[dt.datetime] = None) -> None:
+                        now: Optional[dt.datetime] = None, first_retry_s: float = RETRY_FIRST_S) -> None:
         """After an attempt: delivered, or scheduled again with a growing delay."""
         now = now or utc_now()
         with self.session() as session, session.begin():
@@ -413,7 +413,7 @@ class Store:
                 notice.delivered_at, notice.last_error = now, None
             else:
                 notice.last_error = (error or "failed")[:64]
-                notice.next_attempt_at = now + dt.timedelta(seconds=retry_delay_s(notice.attempts))
+                notice.next_attempt_at = now + dt.timedelta(seconds=retry_delay_s(notice.attempts, first_retry_s))
                 if notice.attempts >= MAX_ATTEMPTS:
                     logger.warning("report notice %d given up after %d attempts", notice.id, notice.attempts)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import functools
+import json
 import logging
 import os
 import signal
@@ -19,7 +20,8 @@ import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, Iterator, List, Mapping, Optional
+from typing import Callable, Dict, Iterator, List, Mapping, Optional, Sequence
+from urllib.parse import unquote, urlsplit
 
 from bot.settings import PROJECT_ROOT, Settings, private_dir, private_file, stored_secret
 
@@ -50,20 +52,42 @@ def free_port() -> int:
 RESTART_FIRST_S, RESTART_MAX_S = 1.0, 30.0
 STABLE_AFTER_S = 60.0
 MAX_QUICK_FAILURES = 10
-CHILD_NAMES = ("action server", "Rasa server")  # RunningServers.processes, in this order
+
+
+def child_name(index: int) -> str:
+    """RunningServers.processes: the action server, then the Rasa instances."""
+    return "action server" if index == 0 else "Rasa server" if index == 1 else f"Rasa server #{index}"
 
 
 @dataclass
 class RunningServers:
     settings: Settings
-    processes: List[subprocess.Popen]
+    processes: List[subprocess.Popen]  # the action server, then one per Rasa instance
     # How each child was started (same command, environment and log), to start it again.
     starters: List[Callable[[], subprocess.Popen]] = field(default_factory=list)
+    rasa_ports: List[int] = field(default_factory=list)
 
     def restart(self, index: int) -> subprocess.Popen:
         """Start child `index` again; `processes[index]` is the new process."""
         self.processes[index] = self.starters[index]()
         return self.processes[index]
+
+    @property
+    def rasa_urls(self) -> List[str]:
+        """Every Rasa instance started here, the first being `rasa_url`."""
+        return [f"http://{self.settings.rasa_host}:{port}" for port in self.rasa_ports or [self.settings.rasa_port]]
+
+    def stop_rasa(self, index: int = 0, kill: bool = False) -> None:
+        """Stops Rasa instance `index`: SIGTERM (a clean stop), or SIGKILL (a crash)."""
+        process = self.processes[1 + index]
+        process.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
+        process.wait(timeout=60)
+
+    def start_rasa(self, index: int = 0, timeout: float = 900.0) -> None:
+        """Starts Rasa instance `index` again on its port (after `stop_rasa`); returns once it answers."""
+        assert self.processes[1 + index].poll() is not None
+        self.restart(1 + index)
+        _wait_http_ok(f"{self.rasa_urls[index]}/", [self.processes[1 + index]], timeout)
 
     @property
     def rest_url(self) -> str:
@@ -93,6 +117,73 @@ def write_credentials(settings: Settings) -> Path:
     lines.append(f"{CHANNEL_CLASSES['metrics']}:")  # Prometheus metrics, always (loopback only)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+# Top-level sections of endpoints.yml that the launcher writes from the settings (the rest is copied).
+STATE_SECTIONS = ("tracker_store", "lock_store")
+
+
+def state_endpoints(settings: Settings) -> List[str]:
+    """The tracker and lock store sections for the settings (docs/state.md). Secrets stay out of the
+    file: URLs and passwords are `${VAR}`s Rasa fills from the environment `store_env` gives it."""
+    lines: List[str] = []
+    store = settings.tracker_store
+    if store == "sqlite":
+        lines += ["tracker_store:", "  type: SQL", "  dialect: sqlite",
+                  f"  db: {json.dumps(str(settings.tracker_sqlite_path))}"]
+    elif store == "postgresql":  # Rasa takes a whole SQLAlchemy URL in `url`
+        lines += ["tracker_store:", "  type: SQL", "  url: ${DATABASE_URL}"]
+    elif store == "redis":
+        parts = urlsplit(settings.redis_url or "")
+        database = (parts.path or "/0").strip("/") or "0"
+        lines += ["tracker_store:", "  type: redis", f"  url: {json.dumps(parts.hostname or 'localhost')}",
+                  f"  port: {parts.port or 6379}", f"  db: {int(database)}",
+                  f"  key_prefix: {settings.redis_prefix}"]
+        if parts.username:
+            lines.append("  username: ${HUE_REDIS_USERNAME}")
+        if parts.password:
+            lines.append("  password: ${HUE_REDIS_PASSWORD}")
+        if parts.scheme == "rediss":
+            lines.append("  use_ssl: true")
+    if settings.lock_store == "redis":
+        lines += ["lock_store:", "  type: bot.lock_store.OrderedRedisLockStore", "  url: ${REDIS_URL}",
+                  f"  key_prefix: {settings.redis_prefix}"]
+    return lines
+
+
+def write_endpoints(settings: Settings, template: Path = PROJECT_ROOT / "endpoints.yml") -> Path:
+    """The endpoints file Rasa is started with: endpoints.yml with its tracker and lock store sections
+    replaced by the ones the settings choose (durable by default, shared through Redis when scaled)."""
+    kept: List[str] = []
+    skipping = False
+    for line in template.read_text(encoding="utf-8").splitlines():
+        if line and not line[0].isspace() and not line.startswith("#"):  # a top-level key
+            skipping = line.split(":", 1)[0].strip() in STATE_SECTIONS
+        if not skipping:
+            kept.append(line)
+    path = settings.var_dir / "endpoints.yml"
+    header = ["# Generated by bot/launcher.py from the settings; edit endpoints.yml, not this file.",
+              f"# tracker store: {settings.tracker_store}, lock store: {settings.lock_store} (docs/state.md)"]
+    path.write_text("\n".join(header + kept + state_endpoints(settings)) + "\n", encoding="utf-8")
+    return path
+
+
+def store_env(settings: Settings) -> Dict[str, str]:
+    """The variables the generated endpoints refer to."""
+    env: Dict[str, str] = {}
+    if settings.redis_url:
+        env["REDIS_URL"] = settings.redis_url
+        parts = urlsplit(settings.redis_url)
+        if parts.username:
+            env["HUE_REDIS_USERNAME"] = unquote(parts.username)
+        if parts.password:
+            env["HUE_REDIS_PASSWORD"] = unquote(parts.password)
+    if settings.database_url:
+        env["DATABASE_URL"] = settings.database_url
+    if settings.tracker_store_choice:
+        env["HUE_TRACKER_STORE"] = settings.tracker_store_choice
+    env["HUE_REDIS_PREFIX"] = settings.redis_prefix
+    return env
 
 
 def channel_env(settings: Settings) -> dict:
@@ -160,9 +251,8 @@ def server_env(settings: Settings, base: Optional[Mapping[str, str]] = None) -> 
         OPEN311_API_KEYS=",".join(settings.open311_api_keys),
         STAFF_API_KEYS=",".join(settings.staff_api_keys),
         **channel_env(settings),
+        **store_env(settings),
     )
-    if settings.redis_url:
-        env["REDIS_URL"] = settings.redis_url
     if settings.rasa_auth_token:
         env["RASA_AUTH_TOKEN"] = settings.rasa_auth_token
     else:
@@ -189,10 +279,11 @@ def protect_api(settings: Settings) -> Settings:
     return dataclasses.replace(settings, rasa_auth_token=stored_secret(settings.var_dir, "rasa-auth-token"))
 
 
-def rasa_command(settings: Settings, model: Path, credentials: Path) -> List[str]:
-    command = [str(RASA_BIN), "run", "--model", str(model), "--endpoints", "endpoints.yml",
+def rasa_command(settings: Settings, model: Path, credentials: Path, endpoints: Optional[Path] = None,
+                 port: Optional[int] = None) -> List[str]:
+    command = [str(RASA_BIN), "run", "--model", str(model), "--endpoints", str(endpoints or "endpoints.yml"),
                "--credentials", str(credentials), "--interface", settings.rasa_host,
-               "--port", str(settings.rasa_port), "--enable-api"]
+               "--port", str(port or settings.rasa_port), "--enable-api"]
     # No --cors: the hotline console is served from Rasa's own origin and needs none, and a
     # wildcard would let any web page call the REST channel and Rasa's API from a visitor's browser.
     if settings.rasa_auth_token:  # protects the conversation API (the REST channel has REST_TOKEN)
@@ -206,17 +297,32 @@ def running_servers(
     model: Path,
     log_dir: Optional[Path] = None,
     startup_timeout: float = 240.0,
+    extra_rasa_ports: Sequence[int] = (),
 ) -> Iterator[RunningServers]:
-    """Start both servers; yield once both answer; stop them on exit. Logs go to log_dir or stdout."""
+    """Start both servers; yield once both answer; stop them on exit. Logs go to log_dir or stdout.
+
+    `extra_rasa_ports`: more Rasa instances on those ports, sharing the stores (REDIS_URL needed:
+    an in-memory lock cannot order one conversation's messages across processes)."""
+    if extra_rasa_ports and settings.lock_store != "redis":
+        raise ValueError("more than one Rasa instance needs REDIS_URL (shared tracker and lock store)")
     private_dir(settings.var_dir)  # 0700, and umask 077 for both servers: var/ files are owner-only
     settings = protect_api(settings)
     env = server_env(settings)
     credentials = write_credentials(settings)
+    endpoints = write_endpoints(settings)
     outputs = {}
     if log_dir is not None:
         log_dir.mkdir(parents=True, exist_ok=True)
         # Truncated: the files hold this run's servers only (a test scans them for leaks).
-        outputs = {name: open(log_dir / f"{name}.log", "wb") for name in ("actions", "rasa")}
+        names = ["actions", "rasa", *(f"rasa-{port}" for port in extra_rasa_ports)]
+        outputs = {name: open(log_dir / f"{name}.log", "wb") for name in names}
+
+    def rasa_starter(port: int) -> Callable[[], subprocess.Popen]:
+        output = outputs.get("rasa" if port == settings.rasa_port else f"rasa-{port}")
+        return functools.partial(
+            subprocess.Popen, rasa_command(settings, model, credentials, endpoints, port), cwd=PROJECT_ROOT,
+            env={**env, **RASA_REQUEST_LIMITS}, stdout=output, stderr=subprocess.STDOUT if outputs else None)
+
     processes: List[subprocess.Popen] = []
     starters = [
         functools.partial(
@@ -226,18 +332,16 @@ def running_servers(
             cwd=PROJECT_ROOT, env=env, stdout=outputs.get("actions"), stderr=subprocess.STDOUT
             if outputs else None,
         ),
-        functools.partial(
-            subprocess.Popen,
-            rasa_command(settings, model, credentials), cwd=PROJECT_ROOT, env={**env, **RASA_REQUEST_LIMITS},
-            stdout=outputs.get("rasa"), stderr=subprocess.STDOUT if outputs else None,
-        ),
     ]
+    ports = [settings.rasa_port, *extra_rasa_ports]
+    starters += [rasa_starter(port) for port in ports]
     try:
         for start in starters:
             processes.append(start())
-        running = RunningServers(settings, processes, starters)
+        running = RunningServers(settings, processes, starters, ports)
         _wait_http_ok(f"{running.action_url}/health", processes, startup_timeout)
-        _wait_http_ok(f"{running.rasa_url}/", processes, startup_timeout)
+        for url in running.rasa_urls:
+            _wait_http_ok(f"{url}/", processes, startup_timeout)
         yield running
     finally:
         _stop(processes)
@@ -265,7 +369,7 @@ class Supervisor:
                     del self.due[index]
                     new = self.servers.restart(index)
                     self.started[index] = self.clock()
-                    logger.warning("Restarted the %s (pid %s).", CHILD_NAMES[index], new.pid)
+                    logger.warning("Restarted the %s (pid %s).", child_name(index), new.pid)
                 continue
             if proc.poll() is None:
                 continue
@@ -274,13 +378,13 @@ class Supervisor:
             self.quick_failures[index] = failures
             if failures > MAX_QUICK_FAILURES:
                 logger.error("The %s exited (code %s) %s times in a row within %.0f s of starting; giving up.",
-                             CHILD_NAMES[index], proc.returncode, failures, STABLE_AFTER_S)
+                             child_name(index), proc.returncode, failures, STABLE_AFTER_S)
                 return False
             delay = min(RESTART_MAX_S, RESTART_FIRST_S * 2 ** (failures - 1))
             self.due[index] = now + delay
             logger.error("The %s exited unexpectedly (code %s) after %.0f s; restarting it in %.0f s "
                          "(attempt %s); the other server keeps running.",
-                         CHILD_NAMES[index], proc.returncode, lived, delay, failures)
+                         child_name(index), proc.returncode, lived, delay, failures)
         return True
 
 

@@ -125,6 +125,13 @@ class Settings:
     # REST channel (channels/rest.py): REST_TOKEN, else one generated into var/ when Rasa listens
     # beyond loopback (see rest_token()).
     rest_token_env: Optional[str] = field(default=None, repr=False)
+    # Conversation state (docs/state.md): HUE_TRACKER_STORE = sqlite | redis | postgresql overrides the
+    # choice made from the URLs; keys in Redis (trackers and locks) start with HUE_REDIS_PREFIX.
+    tracker_store_choice: Optional[str] = None
+    redis_prefix: str = "hue"
+    # Status notices Rasa did not take are retried this often at first (then twice as long each
+    # time); lower only in tests.
+    notice_retry_s: float = 30.0
 
     @property
     def action_endpoint_url(self) -> str:
@@ -183,6 +190,29 @@ class Settings:
         """PostgreSQL when DATABASE_URL is set, else a SQLite file under var/."""
         return self.database_url or f"sqlite:///{self.var_dir / 'hue_assistant.sqlite3'}"
 
+    @property
+    def tracker_store(self) -> str:
+        """Where Rasa keeps conversations: HUE_TRACKER_STORE when set; else Redis when REDIS_URL is set
+        (shared by every Rasa instance, next to the lock store); else PostgreSQL when DATABASE_URL is
+        set; else SQLite under var/ (one Rasa process, survives restarts)."""
+        if self.tracker_store_choice:
+            return self.tracker_store_choice
+        if self.redis_url:
+            return "redis"
+        if self.database_url and self.database_url.startswith("postgres"):
+            return "postgresql"
+        return "sqlite"
+
+    @property
+    def lock_store(self) -> str:
+        """`redis` (our ordered lock store, shared by every instance) when REDIS_URL is set, else
+        Rasa's in-memory one (right for one Rasa process only)."""
+        return "redis" if self.redis_url else "in_memory"
+
+    @property
+    def tracker_sqlite_path(self) -> Path:
+        return self.var_dir / "rasa_trackers.sqlite3"
+
     @classmethod
     def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "Settings":
         env = os.environ if env is None else env
@@ -210,6 +240,9 @@ class Settings:
             hotline_feed_token=env.get("HOTLINE_FEED_TOKEN") or None,
             hotline_session_hours=_int(env, "HOTLINE_SESSION_HOURS", 12),
             rest_token_env=env.get("REST_TOKEN") or None,
+            tracker_store_choice=_tracker_store_choice(env),
+            redis_prefix=_redis_prefix(env),
+            notice_retry_s=float(_int(env, "HUE_NOTICE_RETRY_S", 30)),
         )
 
 
@@ -227,6 +260,29 @@ def private_file(path: Path) -> Path:
     os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
     os.chmod(path, 0o600)
     return path
+
+
+TRACKER_STORES = ("sqlite", "redis", "postgresql")
+
+
+def _tracker_store_choice(env: Mapping[str, str]) -> Optional[str]:
+    choice = (env.get("HUE_TRACKER_STORE") or "").strip().lower() or None
+    if choice is None:
+        return None
+    if choice not in TRACKER_STORES:
+        raise ValueError(f"HUE_TRACKER_STORE must be one of {', '.join(TRACKER_STORES)}, got {choice!r}")
+    if choice == "redis" and not env.get("REDIS_URL"):
+        raise ValueError("HUE_TRACKER_STORE=redis needs REDIS_URL")
+    if choice == "postgresql" and not (env.get("DATABASE_URL") or "").startswith("postgres"):
+        raise ValueError("HUE_TRACKER_STORE=postgresql needs a postgresql DATABASE_URL")
+    return choice
+
+
+def _redis_prefix(env: Mapping[str, str]) -> str:
+    prefix = env.get("HUE_REDIS_PREFIX") or "hue"
+    if not prefix.isalnum():  # Rasa's Redis stores ignore a prefix that is not alphanumeric
+        raise ValueError(f"HUE_REDIS_PREFIX must be alphanumeric, got {prefix!r}")
+    return prefix
 
 
 def stored_secret(var_dir: Path, name: str) -> str:

@@ -19,12 +19,19 @@ RASA_TOKEN = "rasa-secret-token"
 BEARER = {"Authorization": f"Bearer {STAFF_KEY}"}
 
 
-class FakeRasa:
-    """Rasa's POST /conversations/{id}/trigger_intent: records calls; some conversations fail."""
+KNOWN = {"tg-100200300": "telegram", "+84905123456": "hotline"}
 
-    def __init__(self, failing=()):
+
+class FakeRasa:
+    """Rasa's POST /conversations/{id}/trigger_intent: records calls; some conversations fail. As the
+    real one does, it sends through a push channel (Telegram, Zalo) the conversation last used and
+    then returns no "messages"; for a conversation it does not know (a tracker lost in a restart) or
+    one without a push channel it collects the reply and returns it as "messages"."""
+
+    def __init__(self, failing=(), known=None):
         self.calls = []
         self.failing = set(failing)
+        self.known = dict(KNOWN if known is None else known)
         self.app = new_app("fake_rasa")
         self.app.add_route(self.trigger, "/conversations/<sender:path>/trigger_intent", methods=["POST"])
 
@@ -32,7 +39,11 @@ class FakeRasa:
         self.calls.append((sender, dict(request.args), request.json))
         if sender in self.failing:
             return json_response({"status": "failure"}, status=500)
-        return json_response({"tracker": {"sender_id": sender}, "messages": []})
+        channel = self.known.get(sender)
+        tracker = {"sender_id": sender, "latest_input_channel": channel}
+        if channel in ("telegram", "zalo"):
+            return json_response({"tracker": tracker})
+        return json_response({"tracker": tracker, "messages": [{"recipient_id": sender, "text": "…"}]})
 
 
 def report_with_followers(store):
@@ -75,6 +86,31 @@ async def test_status_change_is_recorded_and_every_chat_follower_told(store):
     after = store.report_by_code(report.code)
     assert after.status == "in_progress" and after.history[-1][1] == "Đội cây xanh đang đến"
     assert "0905123456" not in response.text
+
+
+async def test_a_push_notice_rasa_only_collected_is_not_delivered_but_retried(store):
+    """Rasa restarted without its trackers answers 200 but has no Telegram conversation to send on:
+    the notice stays pending (before, it was marked delivered and the user got nothing)."""
+    report = report_with_followers(store)
+    rasa = FakeRasa(known={})
+    async with served(rasa.app) as rasa_url:
+        app = await start_back_office(store, rasa_url)
+        async with served(app) as url, httpx.AsyncClient(base_url=url) as client:
+            response = await client.post(f"/staff/reports/{report.code}/status", headers=BEARER,
+                                         json={"status": "in_progress"})
+    services.install(None)
+    assert response.status_code == 200, response.text
+    assert response.json()["followers"] == [
+        {"follower": "***3456", "channel": "hotline", "notified": True, "will_retry": False},
+        {"follower": "***0300", "channel": "telegram", "notified": False, "will_retry": True}]
+    assert store.notification_counts() == {"delivered": 1, "pending": 1, "given_up": 0}
+
+
+def test_retry_schedule_scales_with_the_configured_first_delay():
+    from actions.store import retry_delay_s
+
+    assert [retry_delay_s(n) for n in (1, 2, 3)] == [30, 60, 120] and retry_delay_s(20) == 3600
+    assert [retry_delay_s(n, 3) for n in (1, 2, 3)] == [3, 6, 12] and retry_delay_s(20, 3) == 360
 
 
 async def test_unreachable_followers_do_not_undo_the_change(store, caplog):

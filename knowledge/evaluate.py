@@ -183,3 +183,33 @@ def format_outside(report: Dict, split: str) -> str:
         lines.append(f"{name:<12}{r['n']:>5}" + "".join(
             f"{r[m]['hit@1']:>8.4f}{r[m]['mrr@10']:>8.4f}" for m in ("bm25", "dense", "hybrid")))
     return "\n".join(lines)
+
+
+def reliability(engine: SearchEngine, rows: Iterable[dict], bins: int = 10) -> Dict:
+    """Confidence shown for the best entry against whether it is the right one, on held-out questions
+    (an out-of-scope question's best entry is never right): a reliability table and the expected
+    calibration error, ECE = Σ n_bin / n · |accuracy_bin − mean confidence_bin|."""
+    pairs = []
+    for row in rows:
+        result = engine.search(row["q"], k=1)
+        right = row["topic"] is not None and result.best is not None and result.best.entry_id == row["topic"]
+        pairs.append((float(result.confidence), float(right)))
+    table, ece, n = [], 0.0, len(pairs)
+    for b in range(bins):
+        low, high = b / bins, (b + 1) / bins
+        inside = [(c, r) for c, r in pairs if low <= c < high or (b == bins - 1 and c == 1.0)]
+        if not inside:
+            continue
+        confidence = sum(c for c, _ in inside) / len(inside)
+        accuracy = sum(r for _, r in inside) / len(inside)
+        ece += len(inside) / n * abs(accuracy - confidence)
+        table.append({"bin": f"{low:.1f}-{high:.1f}", "n": len(inside), "confidence": round(confidence, 4),
+                      "accuracy": round(accuracy, 4)})
+    return {"n": n, "ece": round(ece, 4), "bins": table}
+
+
+def format_reliability(report: Dict) -> str:
+    lines = [f"{'bin':<9} {'n':>5} {'confidence':>10} {'accuracy':>9}"]
+    lines += [f"{b['bin']:<9} {b['n']:>5} {b['confidence']:>10.4f} {b['accuracy']:>9.4f}" for b in report["bins"]]
+    lines.append(f"ECE {report['ece']:.4f} (n={report['n']})")
+    return "\n".join(lines)

@@ -74,6 +74,7 @@ knowledge-index: $(VENV_ACT)/.installed
 
 knowledge-eval: knowledge-index
 	$(PY_ACT) -m knowledge eval --questions tests/data/knowledge_dev.jsonl --methods
+	$(PY_ACT) -m knowledge eval-corpus --outside --split test
 
 run: venvs $(MODEL) knowledge-index
 	$(PY_ACT) -m bot.launcher --model $(MODEL)

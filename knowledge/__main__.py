@@ -5,6 +5,10 @@ python -m knowledge search "câu hỏi" [--lang vi] [--json] [-k 5]
 python -m knowledge eval --questions FILE.jsonl [--json] [--methods]
 python -m knowledge eval-corpus FILE --question-col Q --answer-col A [--sep "|"] [--json]
 python -m knowledge stale --days N [--today YYYY-MM-DD]
+python -m knowledge eval-corpus --outside [--split dev|test] [--json]
+python -m knowledge prepare-outside
+python -m knowledge eval-oos [--split train|val|test] [--json]
+python -m knowledge reliability [--json]
 """
 from __future__ import annotations
 
@@ -72,10 +76,19 @@ def cmd_eval(args) -> int:
 
 
 def cmd_eval_corpus(args) -> int:
-    from knowledge.evaluate import evaluate_corpus, load_corpus
+    from knowledge.evaluate import evaluate_corpus, evaluate_outside, format_outside, load_corpus
 
+    if args.outside:
+        engine = _engine(args)
+        report = evaluate_outside(engine.encoder, engine.index.calibration, args.split)
+        print(json.dumps(report, indent=2) if args.json else format_outside(report, args.split))
+        return 0
+    if not (args.file and args.question_col and args.answer_col):
+        print("eval-corpus: give FILE --question-col Q --answer-col A, or --outside", file=sys.stderr)
+        return 2
     pairs = load_corpus(Path(args.file), args.question_col, args.answer_col, args.sep)
-    report = evaluate_corpus(pairs, model=args.model)
+    engine = _engine(args)
+    report = evaluate_corpus(pairs, encoder=engine.encoder, params=engine.index.calibration)
     if args.json:
         print(json.dumps(report, indent=2))
     else:
@@ -94,6 +107,42 @@ def cmd_stale(args) -> int:
 
     today = dt.date.fromisoformat(args.today) if args.today else None
     print(format_stale(stale_entries(load_entries(), args.days, today)))
+    return 0
+
+
+def cmd_prepare_outside(args) -> int:
+    from knowledge.outside import prepare
+
+    for name, status in prepare().items():
+        print(f"{name}: {status}")
+    return 0
+
+
+def cmd_eval_oos(args) -> int:
+    """Share of the CLINC150 out-of-scope queries the engine declines."""
+    from knowledge.outside import clinc_oos
+
+    engine = _engine(args)
+    queries = clinc_oos(args.split)
+    answered = [q for q in queries if engine.search(q).answered]
+    report = {"split": args.split, "n": len(queries),
+              "declined": round(1 - len(answered) / max(1, len(queries)), 4), "answered_examples": answered[:10]}
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        print(f"CLINC150 oos_{args.split}: declined {report['declined']:.4f} of {report['n']}")
+        for q in answered[:10]:
+            print(f"  answered: {q}")
+    return 0
+
+
+def cmd_reliability(args) -> int:
+    """Reliability table and ECE of the shown confidence on the held-out dev questions."""
+    from knowledge.evaluate import load_jsonl, reliability, format_reliability
+
+    engine = _engine(args)
+    report = reliability(engine, load_jsonl(Path(args.questions)))
+    print(json.dumps(report, indent=2) if args.json else format_reliability(report))
     return 0
 
 
@@ -120,16 +169,29 @@ def main(argv=None) -> int:
                    help="also rank with BM25 alone, dense alone and the hybrid (no decline), side by side")
     p.set_defaults(func=cmd_eval)
     p = sub.add_parser("eval-corpus", help="BM25 vs dense vs hybrid on an external Q→A collection")
-    p.add_argument("file")
-    p.add_argument("--question-col", required=True)
-    p.add_argument("--answer-col", required=True)
+    p.add_argument("file", nargs="?")
+    p.add_argument("--question-col")
+    p.add_argument("--answer-col")
     p.add_argument("--sep", default=None, help="CSV separator (default ',')")
+    p.add_argument("--outside", action="store_true",
+                   help="every cached outside collection (knowledge/outside.py); absent ones are skipped")
+    p.add_argument("--split", choices=["dev", "test"], default="test")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_eval_corpus)
     p = sub.add_parser("stale", help="entries whose reviewed date is older than N days (id, reviewed, source)")
     p.add_argument("--days", type=int, required=True)
     p.add_argument("--today", default=None, help="reference date YYYY-MM-DD (default: today)")
     p.set_defaults(func=cmd_stale)
+    p = sub.add_parser("prepare-outside", help="cache the outside Q→A collections from public snapshots")
+    p.set_defaults(func=cmd_prepare_outside)
+    p = sub.add_parser("eval-oos", help="share of the CLINC150 out-of-scope queries declined")
+    p.add_argument("--split", choices=["train", "val", "test"], default="test")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_eval_oos)
+    p = sub.add_parser("reliability", help="reliability table and ECE of the confidence on held-out questions")
+    p.add_argument("--questions", default="tests/data/knowledge_dev.jsonl")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_reliability)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     return args.func(args)

@@ -26,7 +26,7 @@ import numpy as np
 import yaml
 
 from bot.nlu_data import read_examples
-from bot.text import VI, detect_language, fold_key, normalize
+from bot.text import EN, VI, detect_language, fold_key, normalize
 from knowledge.index import CALIBRATION_DIR, NLU_DIR  # what sources_hash covers: edits rebuild
 
 HARD_NEGATIVES = CALIBRATION_DIR / "out_of_scope.yml"
@@ -60,8 +60,15 @@ def in_scope_questions(nlu_dir: Path = NLU_DIR, extra: Path = IN_SCOPE_EXTRA) ->
 
 def out_of_scope_questions(nlu_dir: Path = NLU_DIR, hard: Path = HARD_NEGATIVES) -> List[Tuple[str, str]]:
     """(text, language): the out_of_scope NLU training examples and the hard negatives (other cities'
-    sights, permits no office here issues) in knowledge/calibration/out_of_scope.yml."""
-    return nlu_questions(("out_of_scope",), nlu_dir) + _calibration_file(hard)
+    sights, permits no office here issues) in knowledge/calibration/out_of_scope.yml, and with the
+    default files also the public CLINC150 oos_train queries (knowledge/outside/; its val split checks
+    declining, its test split is only reported)."""
+    public: List[Tuple[str, str]] = []
+    if hard == HARD_NEGATIVES:
+        from knowledge.outside import clinc_oos
+
+        public = [(normalize(q), EN) for q in clinc_oos("train")]
+    return nlu_questions(("out_of_scope",), nlu_dir) + _calibration_file(hard) + public
 
 
 def _fold(text: str) -> str:

@@ -124,16 +124,22 @@ def load_corpus(path: Path, question_col: str, answer_col: str,
 
 
 def evaluate_corpus(pairs: List[Tuple[str, str]], model: Optional[str] = None,
-                    encoder: Optional[Encoder] = None) -> Dict:
-    """Index the distinct answers; ask every question; hit@1 and MRR@10 per method."""
+                    encoder: Optional[Encoder] = None, answers: Optional[List[str]] = None,
+                    params: Optional[dict] = None, language: Optional[str] = None) -> Dict:
+    """Index the distinct answers (`answers`, default those of `pairs`); ask every question; hit@1
+    and MRR@10 per method. `params`: per-language fusion parameters (the built index's calibration,
+    so the hybrid measured is the one the bot runs); default the uncalibrated defaults."""
     encoder = encoder or Encoder(model)
-    answers = sorted({a for _, a in pairs})
+    pairs = [(normalize(q), normalize(a)) for q, a in pairs]
+    answers = sorted({normalize(a) for a in answers} | {a for _, a in pairs}) if answers else \
+        sorted({a for _, a in pairs})
     column = {a: i for i, a in enumerate(answers)}
-    votes = [detect_language(a) for a in answers[:200]]
-    language = "en" if votes.count("en") > votes.count("vi") else "vi"
+    if language is None:
+        votes = [detect_language(a) for a in answers[:200]]
+        language = "en" if votes.count("en") > votes.count("vi") else "vi"
     passages = [Passage(f"a{i:07d}", language, "answer", a) for i, a in enumerate(answers)]
     li = LanguageIndex(language, passages, build_faiss(encoder.encode(answers)))
-    engine = SearchEngine(KnowledgeIndex({}, {language: li}, {}), encoder)
+    engine = SearchEngine(KnowledgeIndex({}, {language: li}, {"calibration": params or {}}), encoder)
     ranks: Dict[str, List[Optional[int]]] = {m: [] for m in METHODS}
     for question, answer in pairs:
         dense, bm25 = engine.entry_scores(question, language)
@@ -145,4 +151,65 @@ def evaluate_corpus(pairs: List[Tuple[str, str]], model: Optional[str] = None,
     report = {m: {k: v for k, v in _metrics(r).items() if k in ("hit@1", "mrr@10")}
               for m, r in ranks.items()}
     report["n"] = len(pairs)
+    report["language"] = language
     return report
+
+
+def evaluate_outside(encoder: Encoder, params: Optional[dict], split: str = "test") -> Dict:
+    """evaluate_corpus on every cached outside collection (knowledge.outside); absent ones are
+    reported as skipped, with the command that prepares them."""
+    from knowledge.outside import COLLECTIONS, load_split
+
+    report = {}
+    for name, (language, _, description) in COLLECTIONS.items():
+        loaded = load_split(name, split)
+        if loaded is None:
+            report[name] = {"skipped": f"{description}: not in the local cache "
+                                       f"(python -m knowledge prepare-outside)"}
+            continue
+        pairs, answers = loaded
+        report[name] = evaluate_corpus(pairs, encoder=encoder, answers=answers, params=params,
+                                       language=language)
+    return report
+
+
+def format_outside(report: Dict, split: str) -> str:
+    lines = [f"outside collections ({split} split), hit@1 / mrr@10:",
+             f"{'collection':<12}{'n':>5}" + "".join(f"{m:>16}" for m in ("bm25", "dense", "hybrid"))]
+    for name, r in report.items():
+        if "skipped" in r:
+            lines.append(f"{name:<12} skipped: {r['skipped']}")
+            continue
+        lines.append(f"{name:<12}{r['n']:>5}" + "".join(
+            f"{r[m]['hit@1']:>8.4f}{r[m]['mrr@10']:>8.4f}" for m in ("bm25", "dense", "hybrid")))
+    return "\n".join(lines)
+
+
+def reliability(engine: SearchEngine, rows: Iterable[dict], bins: int = 10) -> Dict:
+    """Confidence shown for the best entry against whether it is the right one, on held-out questions
+    (an out-of-scope question's best entry is never right): a reliability table and the expected
+    calibration error, ECE = Σ n_bin / n · |accuracy_bin − mean confidence_bin|."""
+    pairs = []
+    for row in rows:
+        result = engine.search(row["q"], k=1)
+        right = row["topic"] is not None and result.best is not None and result.best.entry_id == row["topic"]
+        pairs.append((float(result.confidence), float(right)))
+    table, ece, n = [], 0.0, len(pairs)
+    for b in range(bins):
+        low, high = b / bins, (b + 1) / bins
+        inside = [(c, r) for c, r in pairs if low <= c < high or (b == bins - 1 and c == 1.0)]
+        if not inside:
+            continue
+        confidence = sum(c for c, _ in inside) / len(inside)
+        accuracy = sum(r for _, r in inside) / len(inside)
+        ece += len(inside) / n * abs(accuracy - confidence)
+        table.append({"bin": f"{low:.1f}-{high:.1f}", "n": len(inside), "confidence": round(confidence, 4),
+                      "accuracy": round(accuracy, 4)})
+    return {"n": n, "ece": round(ece, 4), "bins": table}
+
+
+def format_reliability(report: Dict) -> str:
+    lines = [f"{'bin':<9} {'n':>5} {'confidence':>10} {'accuracy':>9}"]
+    lines += [f"{b['bin']:<9} {b['n']:>5} {b['confidence']:>10.4f} {b['accuracy']:>9.4f}" for b in report["bins"]]
+    lines.append(f"ECE {report['ece']:.4f} (n={report['n']})")
+    return "\n".join(lines)

@@ -22,7 +22,7 @@ from knowledge.schema import SOURCES_DIR, Entry, load_entries
 
 logger = logging.getLogger(__name__)
 
-FORMAT_VERSION = 4  # 4: the confidence model has the in-domain feature
+FORMAT_VERSION = 5  # 5: dense weight per language; confidence = P(right entry); CLINC150 negatives
 LANGUAGES = ("vi", "en")
 
 
@@ -51,7 +51,7 @@ def sources_hash(directory: Path = SOURCES_DIR) -> str:
     digest = hashlib.sha256()
     synonyms = Path(__file__).resolve().parent / "synonyms.yml"
     for path in sorted(directory.glob("*.yml")) + sorted(CALIBRATION_DIR.glob("*.yml")) + sorted(
-            NLU_DIR.glob("*.yml")) + [synonyms]:
+            NLU_DIR.glob("*.yml")) + [synonyms] + sorted((CALIBRATION_DIR.parent / "outside").glob("*.json")):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()

@@ -1,6 +1,8 @@
 """Hybrid knowledge search: dense (FAISS) + BM25, fused per entry, with a calibrated confidence.
 
-Passage scores are max-pooled per entry. The fused score is `dense + w * bm25/(bm25 + beta)`; the
+Passage scores are max-pooled per entry. The fused score is `a * dense + w * bm25/(bm25 + beta)`,
+with the dense weight `a` learned per language at build time (`knowledge.calibrate`): it measures how
+informative the configured encoder is in that language (0 turns dense off for ranking); the
 confidence is a logistic model over the top candidate's retrieval features and the question's
 in-domain probability (`knowledge.domain`), fitted by `knowledge.calibrate` on the entries' own
 paraphrases (leave-one-out) and out-of-scope questions, and stored in the manifest.
@@ -22,7 +24,7 @@ from knowledge.synonyms import Synonyms
 
 DENSE_CANDIDATES = 200
 # Defaults used before calibration has run (and as its starting point).
-DEFAULT_PARAMS = {"bm25_weight": 0.6, "bm25_beta": 4.0, "coef": [6.0, 3.0, 4.0, 3.0, 4.0],
+DEFAULT_PARAMS = {"dense_weight": 1.0, "bm25_weight": 0.6, "bm25_beta": 4.0, "coef": [6.0, 3.0, 4.0, 3.0, 4.0],
                   "intercept": -8.5, "threshold": 0.5}
 LANGUAGE_KEYS = ("vi", "en")
 FEATURES = ("dense", "bm25", "margin", "matched", "domain")
@@ -121,7 +123,8 @@ class SearchEngine:
         saturated = self.saturate(bm25, language)
         if method == "bm25":
             return saturated
-        return dense + float(self.params[language]["bm25_weight"]) * saturated
+        params = self.params[language]
+        return float(params["dense_weight"]) * dense + float(params["bm25_weight"]) * saturated
 
     def features(self, query: str, language: str, dense: np.ndarray, bm25: np.ndarray, domain: float,
                  method: str = "hybrid", exclude: Optional[int] = None):

@@ -83,4 +83,7 @@ def suggest(engine: SearchEngine, query: str, language: Optional[str] = None, k:
         items.append(Suggestion(entry.id, block.title, short_answer(block.answer),
                                 full_answer(entry, result.language), entry.source_url,
                                 round(float(confidence), 4)))
+    # Staff read the percentage as how sure the system is: show the surest first (stable: ties keep
+    # the ranking's order).
+    items.sort(key=lambda item: -item.confidence)
     return Suggestions(result.language, result.answered, round(float(result.confidence), 4), items)

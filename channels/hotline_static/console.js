@@ -170,7 +170,9 @@
       $("suggestions").replaceChildren(el("li", {className: "muted", text: t("no_suggestions")}));
       return;
     }
-    $("suggestions").replaceChildren(...result.items.map(suggestionCard));
+    // Surest first (the server sorts too); under 50 % a card is marked uncertain.
+    const items = [...result.items].sort((a, b) => b.confidence - a.confidence);
+    $("suggestions").replaceChildren(...items.map(suggestionCard));
   }
 
   function suggestionCard(item) {
@@ -182,11 +184,13 @@
       b.addEventListener("click", () => handler(b));
       return b;
     };
-    const card = el("li", {className: "suggestion", "data-entry": item.entry_id}, [
+    const uncertain = item.confidence < 0.5;
+    const card = el("li", {className: uncertain ? "suggestion uncertain" : "suggestion", "data-entry": item.entry_id}, [
       el("div", {className: "suggestion-head"}, [
         el("strong", {className: "title", text: item.title}),
         el("span", {className: "confidence", title: t("confidence"),
                     text: `${Math.round(item.confidence * 100)}%`}),
+        ...(uncertain ? [el("span", {className: "uncertain-label", text: t("uncertain"), "data-i18n": "uncertain"})] : []),
       ]),
       el("p", {className: "short-answer", text: item.short_answer}),
       el("p", {className: "source-line"}, [el("span", {text: `${t("source")}: `, "data-i18n": "source"}), source]),

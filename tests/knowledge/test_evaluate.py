@@ -28,7 +28,7 @@ def test_eval_corpus_compares_three_methods(engine):
     pairs = [(e.en.questions[0], e.en.answer) for e in entries]
     report = evaluate_corpus(pairs, encoder=engine.encoder)
     assert report["n"] == 30
-    assert set(report) == {"bm25", "dense", "hybrid", "n"}
+    assert set(report) == {"bm25", "dense", "hybrid", "n", "language"}
     for method in ("bm25", "dense", "hybrid"):
         assert 0.3 < report[method]["hit@1"] <= 1.0
         assert report[method]["mrr@10"] >= report[method]["hit@1"]

@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 import httpx
 
+from bot.identity import qualify
 from tests.conversations.checks import CheckResult, Observation, StepReader, check_turn, next_language, read_step
 from tests.conversations.spec import Conversation
 
@@ -122,6 +123,7 @@ class Assistant:
 def run_conversation(assistant: Assistant, reader: StepReader, conversation: Conversation,
                      store: Optional[ReportStore] = None, prefix: str = "conv") -> ConversationResult:
     sender = f"{prefix}-{conversation.id}-{uuid.uuid4().hex[:8]}"
+    conversation_id = qualify("rest", sender)  # the REST channel's conversation (and report owner) id
     language = conversation.reply_language
     results: List[TurnResult] = []
     asked: Optional[str] = None
@@ -138,9 +140,9 @@ def run_conversation(assistant: Assistant, reader: StepReader, conversation: Con
             except (httpx.HTTPError, RuntimeError, ValueError) as exc:
                 replies, error = [], f"{type(exc).__name__}: {exc}"
             seconds = time.monotonic() - start
-            before, tracker = tracker, assistant.tracker(client, sender)
+            before, tracker = tracker, assistant.tracker(client, conversation_id)
             seen = Observation(replies=replies, tracker=tracker, tracker_before=before, error=error,
-                               stored=store.reports_for(sender) if store is not None else None)
+                               stored=store.reports_for(conversation_id) if store is not None else None)
             seen.asked_step = read_step(reader, replies, tracker)
             asked = seen.asked_step
             results.append(TurnResult(user=turn.user, sent=True, checks=check_turn(turn, seen, language),

@@ -60,7 +60,7 @@ def test_a_report_step_while_down_keeps_the_form_and_says_so(down):
     assert replies and HOTLINE in replies[0] and replies[0].startswith("Xin lỗi")
     again = rest(down, "down-form", "đèn đường trước số 12 Lê Lợi tắt cả tuần")
     assert again and HOTLINE in again[0]
-    tracker = httpx.get(f"{down.rasa_url}/conversations/down-form/tracker", timeout=30).json()
+    tracker = httpx.get(f"{down.rasa_url}/conversations/rest:down-form/tracker", timeout=30).json()
     assert tracker["active_loop"].get("name") == "incident_report_form"  # the report is not dropped
 
 

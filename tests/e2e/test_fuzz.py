@@ -40,7 +40,7 @@ CONCURRENCY = {"rest": 1, "console": 3}  # the others: 6 at a time
 # message is silently dropped). wt-identity's channels/rest.py (issue 13, item 1) replaces that
 # channel and refuses them with 4xx. After merging it, set RUN_REST_CASES_AFTER_CUSTOM_REST_CHANNEL
 # = True so every fuzz run includes them.
-RUN_REST_CASES_AFTER_CUSTOM_REST_CHANNEL = False
+RUN_REST_CASES_AFTER_CUSTOM_REST_CHANNEL = True
 REST_CASES_AFTER_CUSTOM_REST_CHANNEL: List[Dict[str, Any]] = [
     {"content": b"[]"},
     {"content": b'"x"'},

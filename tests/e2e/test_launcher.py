@@ -121,7 +121,7 @@ def test_a_killed_action_server_is_restarted_and_the_assistant_answers_again(tmp
             assert time.monotonic() < deadline, "".join(lines[-120:])
             time.sleep(2)
         os.kill(rasa_pid, 0)  # Rasa was never stopped …
-        tracker = httpx.get(f"http://127.0.0.1:{rasa_port}/conversations/restart-1/tracker", timeout=30).json()
+        tracker = httpx.get(f"http://127.0.0.1:{rasa_port}/conversations/rest:restart-1/tracker", timeout=30).json()
         assert any(e.get("event") == "user" for e in tracker["events"])  # … so it kept the conversation
         assert not any("Rasa server exited" in line for line in lines)
 

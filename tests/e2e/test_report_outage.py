@@ -34,7 +34,7 @@ def test_a_submit_during_a_database_outage_is_kept_and_filed_once_after(postgres
                 [apology] = texts(told)
                 assert "CHƯA được gửi" in apology and "1900 1075" in apology
                 assert [b["title"] for b in told[0]["buttons"]] == ["Gửi", "Hủy"]
-                tracker = client.get(f"{servers.rasa_url}/conversations/outage-vi/tracker").json()
+                tracker = client.get(f"{servers.rasa_url}/conversations/rest:outage-vi/tracker").json()
                 assert tracker["active_loop"]["name"] == "incident_report_form"
                 assert tracker["slots"]["requested_slot"] == "incident_confirmation"
                 assert tracker["slots"]["incident_location"] == "45 Nguyễn Huệ"  # the answers are kept
@@ -49,6 +49,6 @@ def test_a_submit_during_a_database_outage_is_kept_and_filed_once_after(postgres
             os.environ["DATABASE_URL"] = saved
     engine = create_engine(postgres_url)
     with engine.connect() as connection:
-        stored = connection.execute(text("SELECT code, location_text FROM reports WHERE sender_id = 'outage-vi'")).all()
+        stored = connection.execute(text("SELECT code, location_text FROM reports WHERE sender_id = 'rest:outage-vi'")).all()
     engine.dispose()
     assert [tuple(row) for row in stored] == [(code, "45 Nguyễn Huệ")]

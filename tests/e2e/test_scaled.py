@@ -55,4 +55,4 @@ def test_a_form_through_haproxy_survives_killing_one_rasa_instance(topology):
     [code] = set(re.findall(r"HUE-\d{4}-\d{6}", " ".join(say(topology.rasa_url, sender, "/affirm"))))
     say(topology.rasa_url, sender, "/affirm")  # the old "Gửi" again: nothing more is filed
     with sqlite3.connect(topology.settings.var_dir / "hue_assistant.sqlite3") as connection:
-        assert connection.execute("SELECT code FROM reports WHERE sender_id = ?", (sender,)).fetchall() == [(code,)]
+        assert connection.execute("SELECT code FROM reports WHERE sender_id = ?", (f"rest:{sender}",)).fetchall() == [(code,)]

@@ -52,7 +52,7 @@ def say(url: str, sender: str, text: str) -> List[str]:
 
 def reports_of(servers, sender: str) -> List[str]:
     with sqlite3.connect(servers.settings.var_dir / "hue_assistant.sqlite3") as connection:
-        return [code for (code,) in connection.execute("SELECT code FROM reports WHERE sender_id = ?", (sender,))]
+        return [code for (code,) in connection.execute("SELECT code FROM reports WHERE sender_id = ?", (f"rest:{sender}",))]
 
 
 def redis_url() -> str:
@@ -181,7 +181,7 @@ def test_two_instances_keep_every_burst_in_order(cluster):
     with httpx.Client(timeout=60) as client:
         for number, sender in enumerate(senders):
             # Read from the other instance than the first message went to: the tracker is shared.
-            events = client.get(f"{urls[(number + 1) % 2]}/conversations/{sender}/tracker").json()["events"]
+            events = client.get(f"{urls[(number + 1) % 2]}/conversations/rest:{sender}/tracker").json()["events"]
             turns = [e for e in events if e["event"] in ("user", "bot")]
             said = [e["text"] for e in turns if e["event"] == "user"]
             expected = [f"chào bạn {i + 1}" for i in range(MESSAGES)]

@@ -55,7 +55,7 @@ def main() -> None:
     rows = load(args.questions)
     if args.grid:
         for confidence in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8):
-            for margin in (0.0, 0.05, 0.1, 0.15, 0.2, 0.3):
+            for margin in (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8):
                 print(confidence, margin, json.dumps(score(engine, rows, confidence, margin)))
         return
     print(json.dumps(score(engine, rows, show=args.show)))

@@ -4,7 +4,11 @@ where before a NUL or a 129-character sender id was a 500 (PostgreSQL refuses bo
 import pytest
 
 from actions.hotline_store import HotlineStore
+from actions.models import Report
 from actions.store import InvalidInput, NewReport, UnknownReport
+
+# The widest sender id the store keeps (a 128-character client id plus its channel prefix).
+SENDER_MAX = Report.__table__.c.sender_id.type.length
 
 
 def report(key="k1", sender="user-1", **fields):
@@ -33,12 +37,12 @@ def test_nul_characters_are_dropped_from_every_field_written(store):
 
 
 def test_a_sender_id_longer_than_its_column_is_refused_and_nothing_is_written(store):
-    long_sender = "s" * 129
+    long_sender = "s" * (SENDER_MAX + 1)
     with pytest.raises(InvalidInput, match="sender_id"):
         store.submit_report(report(sender=long_sender))
     assert store.report_by_key("k1") is None and store.list_reports() == []
     assert store.reports_of_sender(long_sender) == []  # a lookup is no error: there is no such sender
-    stored, _ = store.submit_report(report(sender="s" * 128))  # the column's full width is fine
+    stored, _ = store.submit_report(report(sender="s" * SENDER_MAX))  # the column's full width is fine
     with pytest.raises(InvalidInput):
         store.add_follower(stored.id, long_sender, "rest", "vi")
     with pytest.raises(InvalidInput):
@@ -85,7 +89,7 @@ async def test_feedback_from_a_sender_id_the_store_cannot_keep_is_still_thanked(
     from actions.feedback import ActionStoreFeedback
     from tests.actions.conftest import make_tracker
 
-    tracker = make_tracker("/feedback_helpful", intent="feedback_helpful", sender_id="s" * 129, channel="rest",
+    tracker = make_tracker("/feedback_helpful", intent="feedback_helpful", sender_id="s" * (SENDER_MAX + 1), channel="rest",
                            slots={"knowledge_topic": "svc.water_bill", "language": "en"})
     await ActionStoreFeedback().run(dispatcher, tracker, {})
     assert dispatcher.messages[0]["text"].startswith("Thank")

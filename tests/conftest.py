@@ -52,6 +52,26 @@ def knowledge_engine(knowledge_index_dir):
     return open_engine(knowledge_index_dir)
 
 
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+def local_redis_url() -> str:
+    """REDIS_URL (default: the local server), after a ping; skips, or fails under CI=true, without it."""
+    import redis
+
+    url = os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
+    try:
+        redis.Redis.from_url(url, socket_timeout=2).ping()
+    except redis.RedisError as exc:
+        skip_or_fail(f"Redis not reachable at {url}: {exc}")
+    return url
+
+
+@pytest.fixture
+def redis_url() -> str:
+    return local_redis_url()
+
+
 DEFAULT_POSTGRES_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
 
 

@@ -9,20 +9,6 @@ import uuid
 
 import pytest
 
-from tests.conftest import skip_or_fail
-
-
-@pytest.fixture
-def redis_url():
-    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
-    import redis
-
-    try:
-        redis.Redis.from_url(url, socket_timeout=2).ping()
-    except redis.RedisError as exc:
-        skip_or_fail(f"Redis not reachable at {url}: {exc}")
-    return url
-
 
 @pytest.fixture
 def prefix(redis_url):

@@ -1,7 +1,6 @@
 """channels/rest.py, served by Sanic as Rasa mounts it: a sender is required and qualified as
 `rest:<sender>`, every wrong shape or size is a 4xx with a JSON error, the token when configured.
 Whole REST conversations with the trained model are in tests/e2e."""
-import asyncio
 import json
 from contextlib import asynccontextmanager
 

@@ -3,11 +3,9 @@ import os
 import stat
 import uuid
 
-import pytest
 
 from bot.settings import Settings
 from channels.token_store import OATokens, RedisTokenStore, SqliteTokenStore, open_token_store
-from tests.conftest import skip_or_fail
 
 TOKENS = OATokens("AT-1", "RT-1", 1_800_000_000.0, seed="RT-0")
 
@@ -22,18 +20,6 @@ def test_sqlite_store_round_trips_and_overwrites(tmp_path):
     assert reopened.load("app") == OATokens("AT-2", "RT-2", 1.0, seed="RT-0")
     assert reopened.load("other-app") is None
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600  # tokens: owner only
-
-
-@pytest.fixture
-def redis_url():
-    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
-    import redis
-
-    try:
-        redis.Redis.from_url(url, socket_timeout=2).ping()
-    except redis.RedisError as exc:
-        skip_or_fail(f"Redis not reachable at {url}: {exc}")
-    return url
 
 
 def test_redis_store_round_trips(redis_url):

@@ -10,8 +10,7 @@ import pytest
 
 from bot.launcher import free_port
 from bot.settings import PROJECT_ROOT, Settings
-from tests.conftest import skip_or_fail, trained_model
-from tests.e2e.test_shared_state import redis_url
+from tests.conftest import local_redis_url, skip_or_fail, trained_model
 
 
 def say(url, sender, text):
@@ -28,7 +27,7 @@ def topology(tmp_path_factory):
         find_haproxy()
     except RuntimeError as exc:
         skip_or_fail(str(exc))
-    url, prefix = redis_url(), f"huetest{uuid.uuid4().hex[:10]}"
+    url, prefix = local_redis_url(), f"huetest{uuid.uuid4().hex[:10]}"
     settings = Settings.from_env({
         "HUE_VAR_DIR": str(tmp_path_factory.mktemp("var-scaled")), "ACTION_PORT": str(free_port()),
         "RASA_PORT": str(free_port()), "REDIS_URL": url, "HUE_REDIS_PREFIX": prefix,

@@ -26,7 +26,7 @@ import pytest
 
 from bot.launcher import free_port, running_servers
 from bot.settings import PROJECT_ROOT, Settings
-from tests.conftest import skip_or_fail, trained_model
+from tests.conftest import local_redis_url, trained_model
 
 CODE_RE = re.compile(r"HUE-\d{4}-\d{6}")
 FIRST = "đèn đường hỏng ở 45 Nguyễn Huệ"  # category, description and place: the photo step is next
@@ -55,17 +55,6 @@ def reports_of(servers, sender: str) -> List[str]:
         return [code for (code,) in connection.execute("SELECT code FROM reports WHERE sender_id = ?", (f"rest:{sender}",))]
 
 
-def redis_url() -> str:
-    import redis
-
-    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
-    try:
-        redis.Redis.from_url(url, socket_timeout=2).ping()
-    except redis.RedisError as exc:
-        skip_or_fail(f"Redis not reachable at {url}: {exc}")
-    return url
-
-
 def settings_for(var_dir: Path, **env: str) -> Settings:
     return Settings.from_env({"HUE_VAR_DIR": str(var_dir), "ACTION_PORT": str(free_port()),
                               "RASA_PORT": str(free_port()),
@@ -79,7 +68,7 @@ def log_dir(name: str) -> Path:
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
     """The action server and two Rasa instances sharing trackers and locks in Redis."""
-    url = redis_url()
+    url = local_redis_url()
     prefix = f"huetest{uuid.uuid4().hex[:10]}"
     settings = settings_for(tmp_path_factory.mktemp("var-cluster"), REDIS_URL=url, HUE_REDIS_PREFIX=prefix)
     with running_servers(settings, trained_model(), log_dir=log_dir("cluster"),

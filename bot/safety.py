@@ -75,7 +75,10 @@ _PATTERNS: Tuple[Tuple[str, "re.Pattern[str]"], ...] = (
 # Questions about the numbers themselves ("số cấp cứu là gì?", "ambulance number?") are answered
 # from knowledge, not treated as an emergency happening now.
 _NUMBER_QUESTION = _any(r"so (?:dien thoai |dt )?(?:cap cuu|cuu hoa|cong an|khan cap)", r"goi so nao",
-                        r"so nao", r"so may", r"numbers?", r"co mat tien", r"phong chay")
+                        r"so nao", r"so may", r"numbers?", r"co mat tien", r"phong chay",
+                        # … and so are questions about the paperwork around one (insurance, a
+                        # helmet, a licence, a vaccination): "chạy xe" also folds to "cháy xe".
+                        r"bao hiem", r"insurance", r"tiem phong", r"bang lai", r"ho so")
 # The numbers each kind needs; an emergency of unclear kind gets all three. (A high fever alone is not
 # an emergency; with convulsions it is, through "co giat" / "convuls".)
 NUMBERS = {MEDICAL: ("115",), FIRE: ("114",), CRIME: ("113",), RESCUE: ("114", "112"),

@@ -109,7 +109,7 @@ class Assistant:
             return None
         params = {"token": self.token} if self.token else {}
         try:
-            response = client.get(f"{self.rasa_url}/conversations/{quote(sender, safe='')}/tracker", params=params)
+            response = client.get(f"{self.rasa_url}/conversations/{quote(sender, safe=':')}/tracker", params=params)
         except httpx.HTTPError:
             self.tracker_readable = False
             return None

@@ -21,9 +21,12 @@ def knowledge_texts():
 def domain_texts():
     domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
     for name, variants in domain["responses"].items():
+        if name == "utter_unsupported_language":  # one line in the user's own language, then English
+            continue
         for variant in variants:
-            conditions = variant.get("condition") or []
-            lang = next((c["value"] for c in conditions if c.get("name") == "language"), "vi")
+            conditions = {c.get("name"): c.get("value") for c in variant.get("condition") or []}
+            # Before the conversation has shown its language, the weaker `language_hint` picks it.
+            lang = conditions.get("language") or conditions.get("language_hint") or "vi"
             if variant.get("text"):
                 yield name, lang, variant["text"]
 

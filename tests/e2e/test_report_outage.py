@@ -15,6 +15,9 @@ from tests.e2e.test_report_form import CODE_RE, texts
 def test_a_submit_during_a_database_outage_is_kept_and_filed_once_after(postgres_url, tmp_path):
     settings = Settings.from_env({"HUE_VAR_DIR": str(tmp_path), "ACTION_PORT": str(free_port()),
                                   "RASA_PORT": str(free_port()), "DATABASE_URL": postgres_url,
+                                  # Conversations stay in SQLite: the outage is the report store's alone
+                                  # (with DATABASE_URL only, Rasa would keep trackers in that database too).
+                                  "HUE_TRACKER_STORE": "sqlite",
                                   "HUE_INDEX_DIR": str(PROJECT_ROOT / "var" / "knowledge-index")})
     saved = os.environ.get("DATABASE_URL")
     os.environ["DATABASE_URL"] = postgres_url  # the action server's store (the launcher passes the environment)

@@ -46,7 +46,7 @@ def topology(tmp_path_factory):
 
 def test_a_form_through_haproxy_survives_killing_one_rasa_instance(topology):
     sender = f"e2e-scaled-{uuid.uuid4().hex[:6]}"
-    assert say(topology.rasa_url, sender, "đèn đường hỏng ở 45 Nguyễn Huệ")[0].startswith("Bạn có ảnh chụp")
+    assert say(topology.rasa_url, sender, "đèn đường hỏng ở 45 Nguyễn Huệ")[-1].startswith("Bạn có ảnh chụp")
     assert say(topology.rasa_url, sender, "bỏ qua")[0].startswith("Để cán bộ liên hệ khi cần")
     topology.processes["rasa-2"].kill()  # a crash; HAProxy retries a refused connection elsewhere
     topology.processes["rasa-2"].wait()

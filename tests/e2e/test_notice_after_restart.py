@@ -44,8 +44,9 @@ def test_status_change_while_rasa_is_down_reaches_telegram_when_it_is_back(tmp_p
                              headers={"Authorization": f"Bearer {E2E_STAFF_KEY}"},
                              json={"status": "in_progress", "note": "Đội điện đang đến"})
         assert changed.status_code == 200, changed.text
-        assert changed.json()["followers"] == [{"follower": "***", "channel": "telegram", "notified": False,
-                                                "will_retry": True}]
+        # Staff see only the last four characters of the follower's id (telegram:<chat id>).
+        assert changed.json()["followers"] == [{"follower": f"***{str(CHAT_ID)[-4:]}", "channel": "telegram",
+                                                "notified": False, "will_retry": True}]
         before = len(user.sent())
         servers.start_rasa(0)
 

@@ -18,19 +18,20 @@ from tests.conftest import E2E_RASA_TOKEN
 
 OUT_DIR = PROJECT_ROOT / "test-output" / "conversations"
 
-# (set, measure) → the lowest pass rate accepted: what main achieved before issue 11's dialogue work
-# (measured 2026-12-01, rounded down; the tables are in tests/conversations/README.md). The integrator
-# raises these after merging; the issue 11 targets are in TARGETS.
+# (set, measure) → the lowest pass rate accepted: what the code achieved after issue 11's dialogue work,
+# less one conversation or turn (measured 2026-12-01 in a fresh clone's `make test`; before that work:
+# dev 13/111, held-out 10/57, follow-ups 4/30, emergencies 0/12, cancel + mid-form 1/15, first message
+# 42/45 and 17/22). Raise them when the bot gets better; the issue 11 targets are in TARGETS.
 FLOORS = {
-    ("dev", "conversations"): 0.11,                    # 13/111
-    ("heldout", "conversations"): 0.17,                # 10/57
-    ("heldout", "followup_entry_turns"): 0.13,         # 4/30   (target 0.85)
-    ("heldout", "emergency_number_turns"): 0.0,        # 0/12   (target 1.0)
-    ("heldout", "cancel_midform_conversations"): 0.06, # 1/15   (target 0.95)
-    ("heldout", "replies_not_empty"): 0.99,            # 163/164 (target 1.0)
-    ("dev", "replies_not_empty"): 0.98,                # 331/336
-    ("dev", "first_message_entry"): 0.93,              # 42/45: must not drop
-    ("heldout", "first_message_entry"): 0.77,          # 17/22: must not drop
+    ("dev", "conversations"): 0.61,                    # 69/111
+    ("heldout", "conversations"): 0.61,                # 36/57
+    ("heldout", "followup_entry_turns"): 0.60,         # 19/30  (target 0.85)
+    ("heldout", "emergency_number_turns"): 0.75,       # 10/12  (target 1.0)
+    ("heldout", "cancel_midform_conversations"): 0.40, # 7/15   (target 0.95)
+    ("heldout", "replies_not_empty"): 1.0,             # 164/164 (target 1.0)
+    ("dev", "replies_not_empty"): 1.0,                 # 336/336
+    ("dev", "first_message_entry"): 0.93,              # 43/45: must not drop
+    ("heldout", "first_message_entry"): 0.86,          # 20/22: must not drop
 }
 # Issue 11 "Done when" (held-out): shown with the floors, asserted once the floors reach them.
 TARGETS = {

@@ -47,7 +47,53 @@ i dont want to report anymore | i don't want to report anymore | dont report it 
 # A clause said around a cancellation ("à thôi, nhà bên tắt rồi, không báo nữa") and the particles
 # people end it with ("ko can nua nha", "thoi khoi gui nhe").
 _CLAUSE_RE = re.compile(r"[,.;!?…]+|\s+-\s+")
-_PARTICLES = frozenset("nha nhe nhen nghe a ah em ad di thoi nhi please pls oi".split())
+_PARTICLES = frozenset("nha nhe nhen nghe a ah em ad di thoi nhi please pls oi ban ak nhaa luon then thanks".split())
+# Words people open a clause with before cancelling ("à thôi", "ok nvm", "actually forget it").
+_LEADS = frozenset("a u uh uhm um ok oke okay oh ah hmm well actually sorry oops nham thoi thui ma vay thi".split())
+# Everyday cancellations as a small grammar over one folded clause, so the forms people really type are
+# covered, not a list of sentences: "thôi khỏi", "ko can nua dau", "thoi k bao nua", "hủy giúp mình với",
+# "để lúc khác", "đổi ý rồi", "nvm", "forget it", "don't send it", "cancel my report".
+_NEG = r"(?:khong|ko|k|kh|kg|khg|hong|hok|hem|hk|chang|k0)"
+_SUBJECT = r"(?:(?:toi|minh|em|anh|chi|tao|tui|i|we) )?"
+_CANCEL_CLAUSE_RE = re.compile(
+    r"^(?:"
+    r"(?:huy|xoa|dep|bo)(?: (?:bo|di|het|luon|giup|dum|ho|gium|nha|nhe|phan anh|bao cao|cai nay|cai do|no|viec nay"
+    r"|minh|em|toi|voi|ngay|lien|nay|do|ca|gui))*"
+    r"|(?:thoi )?(?:ngung|dung|thoi|khoi|thoat|bo)(?: (?:lai|di|luon|ngay|nhe|nha|bao|gui|phan anh|ra|a|thoi|nua|do|vay))*"
+    rf"|{_SUBJECT}(?:thoi )?{_NEG} (?:can|bao|gui|phan anh|muon|lam|lam nua|bao cao|can bao|can gui|muon bao|muon gui"
+    r"|muon phan anh|muon lam|can phan anh|gui di)(?: (?:cai nay|nua|nua dau|dau|thi thoi|gi|luon|lai))*"
+    rf"(?: nua| dau)"
+    rf"|{_SUBJECT}(?:thoi )?{_NEG} (?:bao|gui|phan anh|muon bao|muon gui|muon phan anh|can bao|can gui)(?: dau| nua)?"
+    rf"|{_SUBJECT}(?:da |vua )?doi y(?: roi)?(?: {_NEG} (?:bao|gui|phan anh|can)(?: nua)?)?"
+    r"|de (?:sau|luc khac|khi khac|hom khac|bua khac|mai)(?: (?:di|tinh|roi tinh|bao sau|gui sau))*"
+    r"|cancel(?: (?:it|this|that|the report|my report|the whole thing|everything|please|pls|now|reporting))*"
+    r"|(?:stop|quit|exit|abort)(?: (?:it|this|that|the report|reporting|please|pls|now|here))*"
+    r"|nvm|nm|nevermind|never ?mind(?: (?:then|it|that|about it))*"
+    r"|forget (?:it|about it|that|this|the report)(?: then)?"
+    r"|(?:scrap|drop|leave) (?:it|that|this)"
+    r"|(?:no|nah|nope),? (?:stop|cancel|forget it|leave it|never ?mind)"
+    r"|(?:please |pls )?(?:do not|don'?t|dont) (?:send|report|file|submit)(?: (?:it|this|that|anything|the report))?(?: anymore)?"
+    r"|i (?:do not|don'?t|dont) want (?:to )?(?:report|send|file|do) (?:it|this|that|anything)?(?: ?anymore)?"
+    r"|i (?:do not|don'?t|dont) (?:want|need) (?:it|this|that) ?(?:anymore)?"
+    r"|(?:i'?ve |i )?changed my mind|let'?s not|not anymore|no need anymore"
+    r")$")
+# A message that opens with a clear cancellation and goes on without punctuation ("thoi huy di de mai
+# toi goi tong dai", "never mind I'll call them"): short messages only.
+_CANCEL_OPENING_RE = re.compile(
+    rf"^(?:(?:a|u|ok|oh|ah|actually|thoi) )*(?:huy (?:di|bo|het|luon)|cancel|nvm|never ?mind|forget (?:it|about it)"
+    rf"|{_NEG} (?:can|bao|gui|phan anh) nua|doi y roi)\b")
+CANCEL_OPENING_MAX_WORDS = 10
+
+
+def is_cancel_clause(clause: str) -> bool:
+    """One folded clause without trailing particles is a cancellation ("thoi k bao nua", "nvm")."""
+    words = clause.split()
+    while len(words) > 1 and words[0] in _LEADS:
+        words = words[1:]
+    text = " ".join(words)
+    return text in CANCEL_WORDS or bool(_CANCEL_CLAUSE_RE.match(text))
+
+
 SKIP_WORDS = _phrases("""
 bo qua | bo qua nhe | skip | skip it | khong co | ko co | k co | kh co | khong can | ko can |
 khong | ko | k | no | none | no thanks | not needed | xong | xong roi | het | het roi | du roi | done |
@@ -67,11 +113,17 @@ CANCEL_MAX_WORDS = 8
 # Intents whose message is not an answer to the step: a rule answers it, then the form asks again.
 INTERRUPTING_INTENTS = frozenset({"emergency", "unsupported_language"})
 # Questions of these kinds asked mid-form are answered from knowledge (rules), not taken as answers.
-QUESTION_INTENTS = frozenset({"ask_procedure", "ask_city_service", "ask_tourism", "check_report_status"})
+QUESTION_INTENTS = frozenset({"ask_procedure", "ask_city_service", "ask_tourism", "check_report_status",
+                              "ask_followup", "nlu_fallback"})
 _QUESTION_RE = re.compile(
-    r"\?|\b(?:o dau|cho nao|noi nao|the nao|nhu nao|lam sao|bao gio|bao lau|bao nhieu|khi nao|may gio|"
-    r"goi ai|goi so nao|lien he ai|bao cho ai|hoi ai|co duoc khong|duoc khong|duoc ko|dc ko|dc k|"
-    r"where|how|when|what|who|which|can i|do i|is there|are there)\b|\b(?:khong|ko|hok|chua)$")
+    r"\?|\b(?:o dau|cho nao|noi nao|the nao|nhu nao|lam sao|bao gio|bao lau|bao nhieu|khi nao|may gio|may h|"
+    r"goi ai|goi so nao|lien he ai|bao cho ai|hoi ai|co duoc khong|duoc khong|duoc ko|dc ko|dc k|so may|"
+    r"so nao|la bn|bn vay|bn tien|mat bn|lam gi|de lam gi|gi vay|sao vay|ra sao|the nao|co can|co phai|"
+    r"cho hoi|hoi chut|cho minh hoi|cho em hoi|cho toi hoi|"
+    r"where|how|when|what|who|which|why|can i|do i|does it|will (?:my|it|you|they|someone)|is there|are there|"
+    r"is it|should i)\b")
+# "… được không", "có ảnh ko": a closing negation asks, but only after a few words ("không" alone is "no").
+_QUESTION_END_RE = re.compile(r"\w+ \w+ (?:khong|ko|hok|chua|k|khong nhi|ko nhi|nhi|vay ta)$")
 
 
 def phrase_key(text: str) -> str:
@@ -111,15 +163,19 @@ class Answer:
     @property
     def is_question(self) -> bool:
         """Shaped as a question ("…ở đâu?", "bao giờ có điện lại", "where do I…")."""
-        return not self.is_payload and bool(_QUESTION_RE.search(fold_key(self.text)))
+        key = fold_key(self.text)
+        return not self.is_payload and bool(_QUESTION_RE.search(key) or _QUESTION_END_RE.search(self.key))
 
     @property
     def is_cancel(self) -> bool:
         if self.is_payload:
             return False
-        if self.says(CANCEL_WORDS) or any(clause in CANCEL_WORDS for clause in self.clauses):
+        if self.says(CANCEL_WORDS) or any(is_cancel_clause(clause) for clause in self.clauses):
             return True
-        return self.intent == "cancel" and len(self.key.split()) <= CANCEL_MAX_WORDS
+        words = self.key.split()
+        if len(words) <= CANCEL_OPENING_MAX_WORDS and _CANCEL_OPENING_RE.match(" ".join(words)):
+            return True
+        return self.intent == "cancel" and len(words) <= CANCEL_MAX_WORDS
 
     @property
     def clauses(self) -> List[str]:

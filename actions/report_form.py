@@ -70,6 +70,11 @@ FIELD_WORDS = {
 FOLLOW_WORDS = frozenset({"theo doi", "theo doi phan anh do", "follow", "follow it", "follow that one"})
 NEW_WORDS = frozenset({"gui moi", "gui phan anh moi", "van gui moi", "moi", "new", "new report", "file a new one"})
 _URL_RE = re.compile(r"https?://\S+")
+# "gửi luôn", "gui lun nha", "ok send it now", "vâng gửi đi ạ": a send, whatever the particles.
+_CONFIRM_RE = re.compile(
+    r"^(?:(?:ok|oke|okay|u|uh|vang|da|yes|yep|yeah|dung roi|chuan|roi) )*(?:gui|send|submit|confirm|xac nhan|"
+    r"dong y|ok|oke|okay|yes|yep|yeah|chuan|dung roi)(?: (?:di|luon|lun|lien|nha|nhe|a|ad|em|ban|gium|dum|giup|"
+    r"it|now|please|pls|thanks|cam on|tiep|phan anh|bao cao|the report))*$")
 # A phone number anywhere in an answer ("sđt tôi 0914 555 666", "my number is 0987 654 321").
 _PHONE_IN_TEXT_RE = re.compile(r"(?<!\d)(?:\+?84|0)(?:[ .-]?\d){8,10}(?!\d)")
 
@@ -157,7 +162,9 @@ class ValidateIncidentReportForm(CustomFormValidationAction):
             return step if step.accepted else Step(say=step.say)
         if answer.entities.get("photo"):
             return self._add_photo(answer.entities["photo"], [], language)
-        values: Dict[str, Any] = {}
+        # A new report: the topic of an earlier knowledge answer is not what a question asked inside
+        # the form is about ("à mà đổi bằng lái ở đâu?" after the ID card is about the licence).
+        values: Dict[str, Any] = {"knowledge_topic": None} if tracker.get_slot("knowledge_topic") else {}
         category = category_from_answer(answer.text) if not answer.is_payload else None
         if category:
             values["incident_category"] = category
@@ -168,7 +175,7 @@ class ValidateIncidentReportForm(CustomFormValidationAction):
             if place and not has_phone(place):
                 values["incident_location"] = place
         step = Step(values=values)
-        if values:
+        if any(values.get(name) for name in ("incident_category", "incident_description", "incident_location")):
             step.tell(understood_text(values, language))
         return step
 
@@ -213,6 +220,9 @@ class ValidateIncidentReportForm(CustomFormValidationAction):
                                       "Please describe the problem in a few words, e.g. \"street light off all week\"."))
         text, trimmed = trim_description(answer.text)
         step = Step(values={"incident_description": text})
+        place = None if tracker.get_slot("incident_location") else extract_place(answer.text)
+        if place:  # "đèn hỏng trước nhà 12 Lê Lợi": the place is not asked again
+            step.values["incident_location"] = place
         if trimmed:
             step.tell(pick(language, f"Mô tả dài quá nên tôi chỉ giữ {len(text)} ký tự đầu.",
                            f"The description was too long, so I kept the first {len(text)} characters."))
@@ -315,7 +325,7 @@ class ValidateIncidentReportForm(CustomFormValidationAction):
         # Typed words first: the NLU reads a bare "sửa" as "yes" now and then.
         if asks_to_edit:
             return Step(values={"incident_editing": True})
-        if answer.intent == "affirm" or answer.says(CONFIRM_WORDS):
+        if answer.intent == "affirm" or answer.says(CONFIRM_WORDS) or _CONFIRM_RE.match(answer.key):
             return Step(values={"incident_confirmation": "confirmed"})
         return Step.rejected(pick(language, "Bạn bấm \"Gửi\" để gửi, \"Sửa\" để sửa, hoặc \"Hủy\" để hủy nhé.",
                                   "Tap \"Send\" to file it, \"Edit\" to change something, or \"Cancel\"."))

@@ -37,12 +37,14 @@ CATEGORIES: Tuple[Category, ...] = (
              ("o ga", "ho ga", "o voi", "lun", "sut lun", "nut duong", "hu duong", "pothole", "road damage",
               "cracked road", "mat duong")),
     Category("street_lighting", "Chiếu sáng công cộng", "Street lighting",
-             ("den duong", "den chieu sang", "cot den", "street light", "streetlight", "lamp post", "lamp")),
+             ("den duong", "den chieu sang", "cot den", "street light", "streetlight", "lamp post", "lamp", "cot dien",
+              "den tin hieu", "den giao thong", "den xanh do", "traffic light", "traffic lights", "street lights")),
     Category("waste", "Rác thải, vệ sinh", "Waste and sanitation",
              ("rac", "rac thai", "thung rac", "xa rac", "garbage", "trash", "rubbish", "litter", "waste")),
     Category("flooding", "Ngập úng, thoát nước", "Flooding and drainage",
              ("ngap", "ngap nuoc", "ngap ung", "nap cong", "ong cong", "cong thoat nuoc", "thoat nuoc",
-              "flood", "flooding",
+              "flood", "flooding", "flooded", "floods", "nuoc thai", "cong bi tac", "tac cong", "cong bi nghet",
+              "cong nghet", "cong tac nghen", "blocked drain", "sewage", "waterlogged",
               "drain", "drainage", "manhole")),
     Category("trees", "Cây xanh", "Trees",
              ("cay xanh", "cay do", "cay nga", "cay gay", "cay nghieng", "nhanh cay", "canh cay", "bat goc",
@@ -85,37 +87,66 @@ def detect_category(text: str) -> Optional[str]:
 
 # Words that introduce a place, folded; longer ones first so "in front of" wins over "in".
 _PLACE_MARKER_RE = re.compile(
-    r"(?<!\w)(in front of|opposite|outside|near|next to|at|on|in|tai|o|tren|gan|truoc so|doi dien|"
-    r"doan|khu vuc)\s+(?=\w)")
+    r"(?<!\w)(in front of|opposite|outside|near|next to|behind|at|on|in|by|tai|o|tren|gan|truoc so|truoc cong|"
+    r"truoc nha|truoc cua|truoc|phia truoc|phia sau|sau nha|ben canh|doi dien|doan|khu vuc|cuoi|giua|quanh)\s+(?=\w)")
+# A street, alley or landmark named without a place word ("cây đổ chắn ngang đường Kim Long").
+_PLACE_NOUN_RE = re.compile(r"(?<!\w)(?:duong|pho|kiet|hem|ngo|cau|cho|phuong|so nha|so|nha so|\d+)\s+(?=\w)")
 # Time words that end a place ("… ở Lê Lợi mấy hôm nay", "… on Le Loi since yesterday"); folded.
 _PLACE_END_RE = re.compile(
-    r"\s(?:may|hom qua|hom nay|tu hom|tu sang|tu toi|tu chieu|tu tuan|suot|ca tuan|ca thang|luc nay|"
-    r"since|for days|for a week|for weeks|all night|every night|every day|today|yesterday|last night)(?!\w)")
-# Lead-ins that only say "I want to report", not what or where.
+    r"(?:^|\s)(?:may|hom qua|hom nay|tu hom|tu sang|tu toi|tu chieu|tu tuan|suot|ca tuan|ca thang|luc nay|"
+    r"since|for days|for a week|for weeks|all night|every night|every day|today|yesterday|last night|"
+    r"is|are|was|were|has|have|keeps|bi|rat|qua)(?!\w)")
+# Words that alone do not say where ("the road", "my homestay", "trước cổng trường", "ở đường"): a
+# place needs a name or a number besides these.
+_GENERIC_PLACE_WORDS = frozenset("""
+the a an my our his her their this that these those here there of in on at to near by outside front back
+side middle end corner road roads street streets st lane alley sidewalk pavement house home homestay hotel
+school gate market river bank bridge park area neighbourhood neighborhood city town place building shop
+nha cong truong cho song cau goc duong pho kiet hem ngo ga day do nay kia giua ben canh truoc sau cua
+minh toi em khu xom lang via he le o tai tren gan ngay doan cuoi dau quanh phia khu vuc ngoai trong chung
+cu chung_cu toa so nha
+""".split())
 _REPORT_LEAD_RE = re.compile(
     r"^(?:(?:toi|minh|em|anh|chi|cho toi|cho minh|i)\s+)?(?:(?:muon|can|xin|want to|would like to|need to|"
     r"'d like to)\s+)?(?:bao cao|phan anh|bao|report|file a report about|file a report)\s+(?:ve|la|co|"
     r"about|that|there is|there's)?\s*")
 
 
+def _named(place_key: str) -> bool:
+    """The place holds a number or a word that is not generic ("12 le loi", "dong ba market")."""
+    words = re.findall(r"\w+", place_key)
+    return any(w.isdigit() or any(c.isdigit() for c in w) or w not in _GENERIC_PLACE_WORDS for w in words)
+
+
+def _place_from(text: str, key: str, start: int) -> Optional[str]:
+    place = re.split(r"[,.;!?\n]", text[start:], maxsplit=1)[0]
+    place_key = key[start:start + len(place)]
+    when = _PLACE_END_RE.search(place_key)  # "ở Lê Lợi mấy hôm nay": the place ends before "mấy"
+    if when:
+        place, place_key = place[:when.start()], place_key[:when.start()]
+    place = place.strip()
+    return place if len(place) >= 2 and _named(place_key) else None
+
+
 def extract_place(text: str) -> Optional[str]:
     """The place a report message names, as the user wrote it ("đèn đường hỏng ở Lê Lợi" → "Lê Lợi").
 
-    Looks for a place word (ở, tại, trên, gần, at, on, near …) after the problem's keyword, so the
-    "ổ" of "ổ gà" is not taken for "ở"; the place runs to the end of the clause."""
+    Looks for a place word (ở, tại, trên, gần, trước, at, on, near …) after the problem's keyword, so
+    the "ổ" of "ổ gà" is not taken for "ở"; the place runs to the end of the clause. A place that is
+    only generic words ("on the road", "trước cổng trường") is none. Without a place word, a street,
+    alley or house number named after the problem is the place ("chắn ngang đường Kim Long")."""
     text = normalize(text)
     key = fold_key(text)
     if len(key) != len(text):  # folding changed the length (rare letters): positions would not match
         return None
     category = _category_match(key)
     start = category[1] if category else 0
-    match = _PLACE_MARKER_RE.search(key, start)
-    if match is None:
-        return None
-    place = re.split(r"[,.;!?\n]", text[match.end():], maxsplit=1)[0]
-    when = _PLACE_END_RE.search(fold_key(place))  # "ở Lê Lợi mấy hôm nay": the place ends before "mấy"
-    place = (place[:when.start()] if when and len(fold_key(place)) == len(place) else place).strip()
-    return place if len(place) >= 2 else None
+    for pattern, keep_word in ((_PLACE_MARKER_RE, False), (_PLACE_NOUN_RE, True)):
+        for match in pattern.finditer(key, start):
+            place = _place_from(text, key, match.start() if keep_word else match.end())
+            if place:
+                return place
+    return None
 
 
 def describe_from_message(text: str) -> Optional[str]:

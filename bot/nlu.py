@@ -153,7 +153,10 @@ class LanguageDetector(GraphComponent):
                 continue
             clear = clear_language(text)
             if clear:
-                _add_entities(message, [_entity("language", clear, text, name)])
+                # The hint too: inside the form `language` is not filled from answers, and while it is
+                # still empty the hint is what replies (an emergency's number) follow.
+                _add_entities(message, [_entity("language", clear, text, name),
+                                        _entity("language_hint", clear, text, name)])
                 continue
             hint = lean_language(text)
             if hint:
@@ -173,7 +176,21 @@ _SERVICE_QUESTION_RE = re.compile(
     r"bao ai|phan anh o dau|phan anh cho ai|bao gio co (?:dien|nuoc)(?: \w+)? lai|khi nao co (?:dien|nuoc)"
     r"(?: \w+)? lai|(?:dien|nuoc) co lai|may gio co (?:dien|nuoc)|who (?:do|should|can) i (?:call|contact|ask)|"
     r"who (?:handles|fixes|do i tell)|where (?:do|can|should) i report|what number (?:do|should) i call|"
-    r"when will (?:the )?(?:power|electricity|water)|be back on)\b")
+    r"when will (?:the )?(?:power|electricity|water)|be back on|"
+    # … and when it will be fixed or back, which number to call, who looks after it
+    r"(?:bao gio|khi nao|may gio|bao lau)(?: thi| moi)? (?:co|sua|xong|duoc sua|het|on|thu|don)(?: \w+)? lai|"
+    r"(?:bao gio|khi nao|bao lau)(?: thi| moi)? (?:co nguoi )?(?:sua|xu ly|khac phuc|thu gom|don)|"
+    r"(?:so|sdt|so dien thoai|hotline)(?: \w+){0,3} (?:la bao nhieu|la may|bao nhieu|la so nao|la bn|bn)|"
+    r"who (?:is responsible|takes care|deals with|looks after)|how (?:do|can|should) i report|"
+    r"when will (?:it|they|the \w+) be (?:fixed|back|repaired|restored|collected)|is there a number)\b")
+
+# Only the wish to report, nothing else ("phản ánh", "báo cáo", "report a problem", "muốn phản ánh ạ"):
+# the report form starts, never a status look-up or a cancellation.
+REPORT = "report_incident"
+_BARE_REPORT_RE = re.compile(
+    r"^(?:(?:toi|minh|em|anh|chi|i) )?(?:(?:muon|can|xin|want to|would like to|need to) )?(?:gui )?"
+    r"(?:phan anh|bao cao|report|make a report|file a report)(?: (?:a problem|an issue|a problem please|su co|"
+    r"van de|a|ad|nhe|nha|voi|di|cai nay|please))*$")
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -186,7 +203,8 @@ class MessageGuard(GraphComponent):
     - a message in a language we do not serve is `unsupported_language`;
     - a message with no letters or digits ("👍", "?", "...") is `no_words`;
     - a question about a service that names a problem ("mất nước, gọi ai?") is `ask_city_service`,
-      not `report_incident`.
+      not `report_incident`;
+    - a bare wish to report ("phản ánh", "báo cáo", "report a problem") is `report_incident`.
     """
 
     @classmethod
@@ -237,6 +255,8 @@ class MessageGuard(GraphComponent):
             elif (message.get(INTENT) or {}).get("name") in ("report_incident", NLU_FALLBACK) and \
                     _SERVICE_QUESTION_RE.search(fold_key(text)):
                 self._override(message, SERVICE_QUESTION)
+            elif _BARE_REPORT_RE.match(fold_key(text).strip(" .!?")):
+                self._override(message, REPORT)
             if (message.get(INTENT) or {}).get("name") == EMERGENCY:
                 _add_entities(message, [_entity("emergency_kind", kind or GENERAL, text, name)])
         return messages

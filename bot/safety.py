@@ -35,6 +35,19 @@ _PATTERNS: Tuple[Tuple[str, "re.Pattern[str]"], ...] = (
         r"water (?:is )?still rising", r"water keeps rising", r"lat (?:thuyen|ghe|do)", r"dang chim", r"chim xuong",
         r"(?:khong|ko|k) (?:ra|thoat ra)(?: khoi nha)? duoc", r"ngap (?:toi|den|ngang|qua) (?:co|nguc|bung)",
         r"capsiz\w*", r"sinking", r"can'?t get out", r"up to (?:our|my|the|his|her) (?:waist|chest|neck)",
+        # can't get out (dc = được), water to the chest or the roof, rising fast
+        r"(?:chua|khong|ko|k|kh|hong) (?:ra|thoat|thoat ra|ra ngoai)(?: khoi nha)? (?:duoc|dc|noi)",
+        r"(?:nuoc|ngap|lu|len) (?:\w+ )?(?:toi|den|ngang|qua|gan|sat|len) (?:co|nguc|bung|nach|mai|noc)(?!\w)",
+        r"nuoc (?:lu )?(?:len|dang len|dang dang|dang cao|dang len cao|dang len nhanh) (?:rat |qua |that |cao )?nhanh",
+        r"(?:dang|phai|deu|con) (?:o |ngoi |tru )?(?:tren|len) (?:noc|mai) nha",
+        # buildings collapsing, landslides, someone crushed or buried, a stuck lift
+        r"(?:nha|tuong|tran nha|cau|mai nha|cong trinh|gian giao) (?:bi |da |vua |moi )?sap (?:roi|xuong|hoan toan|de|co nguoi|tren|len)",
+        r"sap (?:nha|tuong|tran|cau)", r"vui lap", r"bi vui", r"sat lo .{0,30}(?:vui|de|lap|nguoi)",
+        r"(?:do|sap) de (?:len |trung |vao )?(?:nguoi|ba|ong|em|chau|be)\b", r"de len nguoi",
+        r"ket (?:trong |o )?thang may", r"thang may (?:bi )?ket",
+        r"(?:stuck|trapped) in (?:the |a )?(?:lift|elevator)", r"(?:lift|elevator) (?:is )?stuck",
+        r"(?:house|building|wall|roof|bridge|ceiling|home)s? (?:has |have |just )?collapsed", r"landslide",
+        r"mudslide", r"(?:chua|khong|ko|k) (?:duoc )?so tan", r"can (?:duoc )?so tan", r"(?:is|are|got|been|was|were|someone|people|person) buried", r"buried (?:alive|under)", r"(?:rising|coming in) (?:so )?(?:fast|quickly)", r"can'?t (?:leave|escape)",
     )),
     (FIRE, _any(
         r"chay nha", r"dam chay", r"chay lon", r"hoa hoan", r"boc chay", r"chay (?:xe|kho|xuong)",
@@ -44,6 +57,14 @@ _PATTERNS: Tuple[Tuple[str, "re.Pattern[str]"], ...] = (
         r"caught fire", r"catch(?:es|ing)? fire", r"smoke (?:is )?(?:pouring|coming|billowing)", r"explo(?:ded|sion)",
         r"on fire", r"(?:a|big|huge) fire", r"fire (?:in|at|next)", r"flames?",
         r"(?:house|building|car|bike|motorbike|shop|room|kitchen|market)s? (?:\w+ )*?(?:is |are )burning",
+        # "nhà hàng xóm đang cháy" (not "xe đang chạy": a vehicle running is not a fire)
+        r"(?:nha|quan|tiem|kho|xuong|phong|can ho|chung cu|khach san|nha hang|cua hang|karaoke|hang xom|ben canh)"
+        r" (?:\w+ ){0,2}(?:dang |bi )chay(?! chuong trinh| khuyen mai| thu| bong| day| cau chi| (?:ra|di|lai|ve|qua|theo|tron|len))",
+        r"chay (?:quan|tiem|phong tro|can ho|khach san|nha hang|cua hang|karaoke|chung cu)",
+        r"chap dien (?:\w+ ){0,3}(?:chay|boc khoi|no)", r"chay do chap dien",
+ r"fire(?= ?!)",
+        r"ro ri (?:khi )?gas?\b", r"(?:ro|xi) gas", r"gas (?:bi )?(?:xi|ro)", r"binh (?:ga|gas) (?:\w+ ){0,2}(?:xi|ro|no|chay)",
+        r"mui gas", r"gas leak\w*", r"leaking gas", r"smell(?:s|ing)? (?:of )?gas",
     )),
     (CRIME, _any(
         r"cuop", r"trom dang", r"dang (?:an )?trom", r"an trom", r"dot nhap", r"cam dao", r"cam sung",
@@ -54,6 +75,15 @@ _PATTERNS: Tuple[Tuple[str, "re.Pattern[str]"], ...] = (
         r"robber\w*", r"robbing", r"break(?:ing)? in(?:to)?", r"broke in(?:to)?", r"stealing", r"snatch\w*",
         r"grabbed my", r"mugg\w*", r"knif\w*", r"knives", r"gun", r"beating (?:someone|him|her|a)",
         r"kidnap\w*",
+        # someone being beaten, a thief inside now, a snatching, a door being forced
+        r"(?:dang|vua) bi danh", r"bi danh (?:dap|hoi dong|chay mau|trong thuong|bam dap)", r"(?:dang|vua) (?:bi )?danh dap",
+        r"hanh hung", r"(?:dang )?danh (?:vo|con|chong|nguoi ta)\b", r"de doa", r"(?:dang|bon no|chung no|tui no|may thang) dap pha",
+        r"dang co (?:ke |thang |nguoi |dua )?(?:trom|cuop|gian)", r"trom (?:dang|leo|vao nha|o trong|trong nha|cay)",
+        r"giat (?:mat )?(?:tui|dien thoai|dt|day chuyen|vi|bop|tien|xe|do|non|balo|ba lo)", r"moc tui", r"an cap",
+        r"(?:cay|pha|be) (?:cua|khoa|cong)", r"dap cua",
+        r"beating (?:his|her|their|my|the|up|someone|him|a)", r"pickpocket\w*", r"\brobbed", r"brawl",
+        r"(?:being|getting|been|was|were|got) (?:\w+ )?(?:attacked|assaulted|beaten|stabbed|robbed|mugged|threatened)",
+        r"attacking (?:me|us|him|her|people|someone|a)", r"stab\w*", r"fight(?:ing)? (?:outside|in|at|on|near|with)",
     )),
     (MEDICAL, _any(
         r"chay mau", r"mau chay", r"bat tinh", r"ngat xiu", r"bi ngat", r"ngat roi", r"tu nhien ngat",
@@ -68,7 +98,24 @@ _PATTERNS: Tuple[Tuple[str, "re.Pattern[str]"], ...] = (
         r"seizure\w*", r"convuls\w*", r"hit by a", r"run over", r"accident", r"(?:car|motorbike|bike|bus|truck|traffic) crash\w*", r"crashed into", r"pile-?up",
         r"badly (?:hurt|injured)", r"injured", r"(?:people|person|several|many|someone) (?:are |were |is |got )?hurt",
         r"heart attack", r"stroke", r"electric shock", r"isn'?t moving", r"not moving", r"ambulance",
-        r"overdose", r"(?:he|she|someone|man|woman|mother|father|mom|dad|friend|wife|husband|person|tourist|"
+        r"overdose",
+        # fever with fits, poisoning, collapsing, falls from a height, bites, burns, choking; common typos
+        r"(?:sot|fever).{0,60}(?:giat|tron mat|li bi|khong tinh|ko tinh|cung (?:nguoi|tay|co)|shak\w*|jerk\w*|twitch\w*|fits?|stiff\w*)",
+        r"giat giat", r"giat (?:lien tuc|tung con|manh)", r"dong kinh", r"len con (?:hen|dau tim|dong kinh)",
+        r"ngo doc", r"uong nham", r"nuot (?:phai|nham)", r"an nham", r"qua lieu", r"poison\w*", r"swallowed",
+        r"drank (?:bleach|poison|pesticide|chemical)", r"guc (?:xuong|nga|tai cho)", r"nga guc", r"lan ra",
+        r"(?:te|nga|roi) (?:tu )?(?:tren )?(?:cao|tang|lau|mai nha|gac|cay|gian giao)(?! toc)",
+        r"(?:xe|oto|o to|xe tai|xe khach|xe buyt|xe may|container)(?: \w+){0,2} (?:tong|dam|can|dung|hit) "
+        r"(?:vao |phai |trung |chet )?(?:nguoi|em be|be|ba|ong|chau|co gai|thanh nien|hoc sinh|ng)\b",
+        r"(?:dung|tong|dam) (?:nhau|vao nhau)", r"ran (?:doc )?can", r"bi ran", r"bi ong (?:vo )?dot",
+        r"bong (?:nang|nuoc soi|dau soi|lua|hoa chat|axit)", r"bi bong", r"dau nguc", r"nghen (?:tho|co|hong)",
+        r"hoc (?:xuong|do an|keo|hat)", r"snake", r"chok\w*", r"turning blue", r"lips are blue", r"fell from",
+        r"(?:isn'?t|not|won'?t|can'?t|cant) (?:getting|get|waking|wake) up", r"unresponsive",
+        r"lim (?:di|dan)", r"goi (?:mai |hoai |may )?(?:khong|ko|k) (?:tinh|day|tra loi)", r"sui bot",
+        r"(?:khong|ko|k) (?:cu dong|nhuc nhich|phan ung)", r"won'?t (?:respond|wake)",
+        r"ble+ding", r"uncon(?:sc|c|s)\w*ous", r"s(?:ie|ei)zure\w*", r"ambul\w*", r"badly burn\w*",
+        r"(?:not|isn'?t|stopped|can'?t|cant|doesn'?t|no) (?:\w+ )?brea?th\w*",
+        r"(?:he|she|someone|man|woman|mother|father|mom|dad|friend|wife|husband|person|tourist|"
         r"guy|lady|grandma|grandpa) (?:just |has |suddenly )?collapsed",
     )),
 )
@@ -78,7 +125,12 @@ _NUMBER_QUESTION = _any(r"so (?:dien thoai |dt )?(?:cap cuu|cuu hoa|cong an|khan
                         r"so nao", r"so may", r"numbers?", r"co mat tien", r"phong chay",
                         # … and so are questions about the paperwork around one (insurance, a
                         # helmet, a licence, a vaccination): "chạy xe" also folds to "cháy xe".
-                        r"bao hiem", r"insurance", r"tiem phong", r"bang lai", r"ho so")
+                        r"bao hiem", r"insurance", r"tiem phong", r"bang lai", r"ho so",
+                        # … and about the emergency department itself ("khoa cấp cứu ở đâu")
+                        r"(?:khoa|phong|bac si|truc) cap cuu",
+                        # … and about whom to tell afterwards ("bị đánh đập thì báo ai?")
+                        r"thi (?:bao|trinh bao|to cao) (?:cho )?(?:ai|o dau|dau)", r"trinh bao",
+                        r"who (?:do|should|can) i report", r"report (?:it |this )?to whom")
 # The numbers each kind needs; an emergency of unclear kind gets all three. (A high fever alone is not
 # an emergency; with convulsions it is, through "co giat" / "convuls".)
 NUMBERS = {MEDICAL: ("115",), FIRE: ("114",), CRIME: ("113",), RESCUE: ("114", "112"),

@@ -403,3 +403,72 @@ async def test_nothing_understood_says_nothing_extra():
     dispatcher = CollectingDispatcher()
     await validate(form_tracker("tôi muốn phản ánh", None, intent="report_incident"), dispatcher)
     assert dispatcher.messages == []
+
+
+# --- everyday words, as typed (dev examples written for issue 11; tests/conversations/heldout.yml is
+# never looked at) ------------------------------------------------------------------------------------
+@pytest.mark.parametrize("step", ["incident_category", "incident_description", "incident_location",
+                                  "incident_confirmation"])
+@pytest.mark.parametrize("text", [
+    "thôi khỏi", "ko can nua dau ban", "thoi k bao nua", "hủy giúp mình với", "để lúc khác đi", "xóa đi",
+    "em đổi ý rồi", "hong bao nua", "thôi dẹp", "k can nua", "ko gửi đâu",
+    "nvm", "ok nvm", "forget it", "forget about it then", "don't send it", "dont send", "scrap it",
+    "actually no, cancel", "never mind I'll call them myself", "cancel my report", "not anymore",
+])
+async def test_cancellations_in_everyday_words_whatever_the_nlu_said(step, text):
+    values = await validate(form_tracker(text, step, intent="inform"))
+    assert values["incident_confirmation"] == "cancelled" and values["requested_slot"] is None
+
+
+@pytest.mark.parametrize("text, step", [
+    ("bus stop near 5 le loi", "incident_location"), ("kiệt 5 Thôi Hữu", "incident_location"),
+    ("stop light broken at the crossing", "incident_description"),
+    ("dung xe tren via he", "incident_description"), ("forget-me-not cafe on le loi", "incident_location"),
+])
+async def test_words_that_only_look_like_a_cancellation_are_answers(text, step):
+    values = await validate(form_tracker(text, step, intent="inform"))
+    assert values.get("incident_confirmation") != "cancelled" and step in values
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("cho hỏi tổng đài thành phố số mấy", "ask_city_service"), ("gio do rac la may h", "ask_city_service"),
+    ("de sdt de lam gi vay", "ask_followup"), ("có cần chụp ảnh không", "nlu_fallback"),
+    ("do i need to be there when they fix it?", "ask_followup"),
+])
+@pytest.mark.parametrize("step", ["incident_location", "incident_photo_step", "incident_phone"])
+async def test_questions_the_nlu_is_unsure_of_are_answered_not_taken(step, text, intent):
+    events = await ValidateIncidentReportForm().run(CollectingDispatcher(), form_tracker(text, step, intent=intent), {})
+    assert slots_of(events) == {"requested_slot": step}
+
+
+@pytest.mark.parametrize("text, location, asks", [
+    ("there's a big pothole on the road", None, "incident_location"),         # "the road" says no place
+    ("the street light outside my homestay is broken", None, "incident_location"),
+    ("o ga sau o duong", None, "incident_location"),
+    ("có ổ gà lớn trước cổng trường", None, "incident_location"),
+    ("o ga truoc nha 12 le loi", "12 le loi", "incident_photo_step"),         # no diacritics
+    ("cay do chan ngang duong kim long", "duong kim long", "incident_photo_step"),  # no place word
+    ("flooded street near dong ba market", "dong ba market", "incident_photo_step"),
+    ("rác ứ đọng mấy ngày không ai dọn ở kiệt 5 Đặng Thái Thân", "kiệt 5 Đặng Thái Thân", "incident_photo_step"),
+])
+async def test_the_first_message_place_needs_a_name_or_a_number(text, location, asks):
+    values = await validate(form_tracker(text, None, intent="report_incident"))
+    assert values.get("incident_location") == location and values["requested_slot"] == asks
+
+
+async def test_a_description_that_says_where_fills_the_place_too():
+    values = await validate(form_tracker("đèn hỏng trước nhà 12 Lê Lợi", "incident_description",
+                                         slots={"incident_category": "street_lighting"}))
+    assert values["incident_location"] == "12 Lê Lợi" and values["requested_slot"] == "incident_photo_step"
+
+
+@pytest.mark.parametrize("text", ["gui lun", "gửi luôn nha", "ok gui di", "vâng gửi đi ạ", "ok send it now"])
+async def test_a_send_with_particles_files_the_report(text):
+    values = await validate(form_tracker(text, "incident_confirmation", slots=FILLED, intent="inform"))
+    assert values["incident_confirmation"] == "confirmed"
+
+
+async def test_a_new_report_forgets_the_earlier_topic():
+    tracker = form_tracker("có ổ gà lớn trước cổng trường", None, intent="report_incident",
+                           slots={"knowledge_topic": "proc.id_card"})
+    assert (await validate(tracker))["knowledge_topic"] is None

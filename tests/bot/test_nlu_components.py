@@ -103,8 +103,8 @@ def entities_of(message):
 
 @pytest.mark.parametrize("text, entities", [
     ("xin chào", {"language_hint": "vi"}),
-    ("cho mình hỏi làm căn cước ở đâu", {"language": "vi"}),
-    ("how much is a ticket to the citadel", {"language": "en"}),
+    ("cho mình hỏi làm căn cước ở đâu", {"language": "vi", "language_hint": "vi"}),  # the hint goes with it
+    ("how much is a ticket to the citadel", {"language": "en", "language_hint": "en"}),
     ("hello", {"language_hint": "en"}),          # a lean, not clear evidence
     ("ok", {}), ("dc r thanks", {}), ("Lê Lợi", {"language_hint": "vi"}), ("/affirm", {}),
     ("안녕하세요 왕궁 입장료 얼마예요?", {"foreign_language": "ko", "language": "en"}),
@@ -138,7 +138,7 @@ def test_guard_makes_a_recognised_emergency_the_intent_whatever_the_classifier_s
 
 
 def test_guard_never_lets_an_emergency_fall_back_to_a_clarification():
-    message = guarded("ong ay nam im ko nhuc nhich gi", intent="nlu_fallback", confidence=0.45,
+    message = guarded("nhanh len, tinh hinh nguy lam roi", intent="nlu_fallback", confidence=0.45,
                       ranking=[{"name": "nlu_fallback", "confidence": 0.45}, {"name": "emergency", "confidence": 0.4}])
     assert message.get("intent")["name"] == "emergency"
     assert entities_of(message) == {"emergency_kind": "general"}
@@ -152,12 +152,21 @@ def test_guard_names_messages_the_classifier_cannot_read(text, intent):
     assert guarded(text, intent="nlu_fallback").get("intent")["name"] == intent
 
 
-@pytest.mark.parametrize("text", ["mất nước từ sáng, gọi ai?", "den duong hong bao o dau", "bao giờ có điện lại"])
+@pytest.mark.parametrize("text", ["mất nước từ sáng, gọi ai?", "den duong hong bao o dau", "bao giờ có điện lại",
+                                  "mất điện cả khu, bao giờ có lại?", "so dt cty nuoc la bn",
+                                  "who is responsible for the blocked drains", "đèn đường hỏng bao giờ sửa"])
 def test_guard_turns_a_service_question_into_a_question_not_a_report(text):
     assert guarded(text, intent="report_incident").get("intent")["name"] == "ask_city_service"
 
 
+@pytest.mark.parametrize("text, intent", [("phản ánh", "check_report_status"), ("bao cao", "cancel"),
+                                          ("report a problem", "nlu_fallback"), ("toi muon phan anh a", "ask_help")])
+def test_guard_starts_a_report_on_a_bare_wish_to_report(text, intent):
+    assert guarded(text, intent=intent).get("intent")["name"] == "report_incident"
+
+
 @pytest.mark.parametrize("text, intent", [("den duong hong o le loi", "report_incident"), ("xin chào", "greet"),
+                                          ("tra cuu phan anh HUE-2026-000123", "check_report_status"),
                                           ("/emergency", "greet")])
 def test_guard_leaves_ordinary_messages_alone(text, intent):
     message = guarded(text, intent=intent)

@@ -244,6 +244,11 @@ class CustomFormValidationAction(Action):
         """A hook for answers any step takes in passing (a photo sent while a place is asked)."""
         return None
 
+    def explain(self, answer: Answer, requested: str, language: str) -> Optional[str]:
+        """The answer to a question about the form itself ("sđt để làm gì?", "có cần ảnh không?"),
+        or None. Said, then the pending question is asked again."""
+        return None
+
     def skipped_value(self, slot: str, slots: Mapping[str, Any]) -> Any:
         """The value a step gets when the user skips it after repeated failures."""
         return "skipped"
@@ -264,6 +269,10 @@ class CustomFormValidationAction(Action):
             step = await self.prefill(answer, tracker, language)
             step.values = {**{name: None for name in self.cleared_slots()}, **step.values}
             return self._events(dispatcher, step, {}, requested=None, attempts=0)
+        explanation = self.explain(answer, requested, language) if answer.is_question else None
+        if explanation:  # not an answer and not a failed attempt: said, then the step is asked again
+            return self._events(dispatcher, Step(say=[{"text": explanation}]), slots, requested,
+                                self._attempts(tracker, requested))
         if self.interrupts(answer):
             # Not an answer: fill nothing, so Rasa rejects the form this turn and a rule answers it
             # (the number for an emergency, the knowledge answer for a question); then the form asks

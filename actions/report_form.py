@@ -26,7 +26,7 @@ from actions.reports import (CATEGORY_BY_CODE, category_buttons, category_from_a
                              distance_m, extract_place, in_hue_area, normalize_phone, trim_description)
 from actions.store import InvalidInput, NewReport
 from bot.settings import HOTLINE
-from bot.text import EN
+from bot.text import EN, fold_key
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +77,31 @@ _CONFIRM_RE = re.compile(
     r"it|now|please|pls|thanks|cam on|tiep|phan anh|bao cao|the report))*$")
 # A phone number anywhere in an answer ("sđt tôi 0914 555 666", "my number is 0987 654 321").
 _PHONE_IN_TEXT_RE = re.compile(r"(?<!\d)(?:\+?84|0)(?:[ .-]?\d){8,10}(?!\d)")
+
+
+# Questions about the form itself, answered in the form (a knowledge search would find a photo studio
+# or a tour for "có cần chụp ảnh không"): the photo, the phone number, what happens to the report.
+_FORM_QUESTIONS = (
+    (re.compile(r"\b(?:sdt|so dien thoai|so dt|dien thoai|phone|number)\b.*\b(?:lam gi|de lam gi|cong khai|"
+                r"chia se|ai (?:xem|biet|thay)|bat buoc|co can|shared|public|why|what for|needed|required|"
+                r"have to|must)\b|\b(?:co can|phai|bat buoc|do i (?:need|have) to|must i)\b.*\b(?:sdt|so dien "
+                r"thoai|so dt|phone|number)\b"),
+     "Số điện thoại không bắt buộc. Chỉ cán bộ xử lý dùng để liên hệ khi cần; số không được công khai.",
+     "A phone number is optional. Only the staff handling the report use it, to reach you if needed; it "
+     "is never made public."),
+    (re.compile(r"\b(?:co can|phai|bat buoc|do i (?:need|have) to|must i|is it)\b.*\b(?:anh|hinh|chup|photo|"
+                r"picture)\w*|\b(?:anh|hinh|photo|picture)\w*\b.*\b(?:bat buoc|co can|de lam gi|lam gi|"
+                r"required|needed|necessary|why|what for)\b"),
+     "Ảnh không bắt buộc; nếu có, ảnh giúp đơn vị xử lý tìm đúng chỗ và đánh giá nhanh hơn.",
+     "A photo is optional; if you have one, it helps the team find the spot and judge it faster."),
+    (re.compile(r"\b(?:bao lau|khi nao|bao gio|how long|when)\b.*\b(?:xu ly|giai quyet|sua|co nguoi|handled|"
+                r"fixed|dealt with|processed|someone)\b|\b(?:phan anh|report)\b.*\b(?:bao lau|how long|"
+                r"what happens|di dau|goes where)\b"),
+     "Phản ánh được chuyển tới đơn vị phụ trách trong giờ làm việc; bạn nhận mã để theo dõi và tôi sẽ báo "
+     "tại đây khi trạng thái thay đổi.",
+     "Reports go to the department in charge during office hours; you get a tracking code and I'll tell "
+     "you here when the status changes."),
+)
 
 
 def has_phone(text: str) -> bool:
@@ -188,6 +213,13 @@ class ValidateIncidentReportForm(CustomFormValidationAction):
             step = await self.read_incident_location(answer, tracker, language)
             step.accepted = True  # a pin shared early does not count against the step being asked
             return step
+        return None
+
+    def explain(self, answer: Answer, requested: str, language: str) -> Optional[str]:
+        key = fold_key(answer.text)
+        for pattern, vi, en in _FORM_QUESTIONS:
+            if pattern.search(key):
+                return pick(language, vi, en)
         return None
 
     def _add_photo(self, photo: Any, photos: List[str], language: str) -> Step:

@@ -432,8 +432,8 @@ async def test_words_that_only_look_like_a_cancellation_are_answers(text, step):
 
 @pytest.mark.parametrize("text, intent", [
     ("cho hỏi tổng đài thành phố số mấy", "ask_city_service"), ("gio do rac la may h", "ask_city_service"),
-    ("de sdt de lam gi vay", "ask_followup"), ("có cần chụp ảnh không", "nlu_fallback"),
-    ("do i need to be there when they fix it?", "ask_followup"),
+    ("tiem phong dai cho cho o dau vay", "ask_followup"), ("chợ Đông Ba mấy giờ đóng cửa", "nlu_fallback"),
+    ("do i need to be home when they come?", "ask_followup"),
 ])
 @pytest.mark.parametrize("step", ["incident_location", "incident_photo_step", "incident_phone"])
 async def test_questions_the_nlu_is_unsure_of_are_answered_not_taken(step, text, intent):
@@ -472,3 +472,17 @@ async def test_a_new_report_forgets_the_earlier_topic():
     tracker = form_tracker("có ổ gà lớn trước cổng trường", None, intent="report_incident",
                            slots={"knowledge_topic": "proc.id_card"})
     assert (await validate(tracker))["knowledge_topic"] is None
+
+
+@pytest.mark.parametrize("text, step, said", [
+    ("de sdt de lam gi vay", "incident_phone", "không bắt buộc"),
+    ("số điện thoại có bị công khai không?", "incident_phone", "không được công khai"),
+    ("có cần chụp ảnh không", "incident_location", "Ảnh không bắt buộc"),
+    ("phản ánh thì bao lâu được xử lý vậy?", "incident_category", "giờ làm việc"),
+])
+async def test_a_question_about_the_form_itself_is_answered_and_the_step_asked_again(text, step, said):
+    dispatcher = CollectingDispatcher()
+    events = await ValidateIncidentReportForm().run(dispatcher, form_tracker(text, step, intent="ask_city_service"), {})
+    values = slots_of(events)
+    assert values["requested_slot"] == step and step not in values
+    assert said in dispatcher.messages[0]["text"]

@@ -97,7 +97,8 @@ def is_cancel_clause(clause: str) -> bool:
 SKIP_WORDS = _phrases("""
 bo qua | bo qua nhe | skip | skip it | khong co | ko co | k co | kh co | khong can | ko can |
 khong | ko | k | no | none | no thanks | not needed | xong | xong roi | het | het roi | du roi | done |
-that's all | thats all | finished | next | tiep | tiep tuc
+that's all | thats all | finished | next | tiep | tiep tuc | khoi | khoi di | khoi nha | thoi khoi | thoi khoi nha |
+khong can dau | ko can dau | k can | hong can | kh can | no need | nope | nah | khong co dau | ko co dau
 """)
 CONFIRM_WORDS = _phrases("""
 gui | gui di | gui luon | xac nhan | dong y | dung roi | ok | oke | okay | co | vang | u | uh | 👍 |

@@ -119,18 +119,24 @@ _PATTERNS: Tuple[Tuple[str, "re.Pattern[str]"], ...] = (
         r"guy|lady|grandma|grandpa) (?:just |has |suddenly )?collapsed",
     )),
 )
-# Questions about the numbers themselves ("số cấp cứu là gì?", "ambulance number?") are answered
-# from knowledge, not treated as an emergency happening now.
-_NUMBER_QUESTION = _any(r"so (?:dien thoai |dt )?(?:cap cuu|cuu hoa|cong an|khan cap)", r"goi so nao",
-                        r"so nao", r"so may", r"numbers?", r"co mat tien", r"phong chay",
-                        # … and so are questions about the paperwork around one (insurance, a
-                        # helmet, a licence, a vaccination): "chạy xe" also folds to "cháy xe".
-                        r"bao hiem", r"insurance", r"tiem phong", r"bang lai", r"ho so",
-                        # … and about the emergency department itself ("khoa cấp cứu ở đâu")
-                        r"(?:khoa|phong|bac si|truc) cap cuu",
-                        # … and about whom to tell afterwards ("bị đánh đập thì báo ai?")
-                        r"thi (?:bao|trinh bao|to cao) (?:cho )?(?:ai|o dau|dau)", r"trinh bao",
-                        r"who (?:do|should|can) i report", r"report (?:it |this )?to whom")
+# Questions about the numbers themselves ("số cấp cứu là gì?", "ambulance number?", "cháy nhà gọi số
+# nào?") are answered from knowledge, not treated as an emergency happening now; but one that says it
+# is happening now ("nhà bên cháy rồi, gọi số mấy", "someone is bleeding, what number") is one: the
+# question is taken out of the message, and only what remains counts.
+_NUMBER_QUESTION = _any(r"so (?:dien thoai |dt )?(?:cua )?(?:cap cuu|cuu hoa|cong an|khan cap|cuu thuong)",
+                        r"goi so nao", r"so nao", r"so may",
+                        r"(?:the )?(?:ambulance|police|fire(?: station| brigade| department)?|emergency) "
+                        r"(?:phone )?numbers?", r"numbers? (?:for|of) (?:the |an )?(?:ambulance|police|fire\w*|"
+                        r"emergenc\w*)", r"numbers?")
+# Questions about the paperwork around one (insurance, a helmet, a licence, a vaccination: "chạy xe"
+# also folds to "cháy xe"), about fire prevention or the cost, the emergency department itself
+# ("khoa cấp cứu ở đâu") or whom to tell afterwards ("bị đánh đập thì báo ai?") are never one.
+_NOT_NOW = _any(r"co mat tien", r"phong chay", r"bao hiem", r"insurance", r"tiem phong", r"bang lai", r"ho so",
+                r"(?:khoa|phong|bac si|truc) cap cuu",
+                r"thi (?:bao|trinh bao|to cao) (?:cho )?(?:ai|o dau|dau)", r"trinh bao",
+                r"who (?:do|should|can) i report", r"report (?:it |this )?to whom")
+_HAPPENING_NOW = _any(r"roi", r"dang", r"vua", r"o day", r"cho nay", r"nhanh", r"cuu", r"here", r"right now",
+                      r"just", r"is", r"are", r"hurry", r"help")
 # The numbers each kind needs; an emergency of unclear kind gets all three. (A high fever alone is not
 # an emergency; with convulsions it is, through "co giat" / "convuls".)
 NUMBERS = {MEDICAL: ("115",), FIRE: ("114",), CRIME: ("113",), RESCUE: ("114", "112"),
@@ -145,8 +151,12 @@ def emergency_kind(text: str) -> Optional[str]:
     key = fold_key(text)
     if not key or key.startswith("/"):
         return None
-    if _NUMBER_QUESTION.search(key):
+    if _NOT_NOW.search(key):
         return None
+    if _NUMBER_QUESTION.search(key):
+        if not _HAPPENING_NOW.search(key):
+            return None
+        key = _NUMBER_QUESTION.sub(" ", key)
     for kind, pattern in _PATTERNS:
         if pattern.search(key):
             return kind

@@ -486,3 +486,12 @@ async def test_a_question_about_the_form_itself_is_answered_and_the_step_asked_a
     values = slots_of(events)
     assert values["requested_slot"] == step and step not in values
     assert said in dispatcher.messages[0]["text"]
+
+
+@pytest.mark.parametrize("step", ["incident_photo_step", "incident_phone"])
+@pytest.mark.parametrize("text, cancelled", [("thôi khỏi", False), ("khỏi nha", False), ("nah", False),
+                                             ("k can nua", True), ("thoi khoi gui nua", True), ("nvm", True)])
+async def test_on_an_optional_step_no_need_skips_and_no_more_cancels(step, text, cancelled):
+    values = await validate(form_tracker(text, step, intent="deny"))
+    assert (values.get("incident_confirmation") == "cancelled") is cancelled
+    assert cancelled or values["requested_slot"] != step

@@ -59,3 +59,13 @@ def test_recall_on_the_dev_set():
     caught = [t for t in data["emergency"] if emergency_kind(t)]
     assert len(caught) / len(data["emergency"]) >= 0.95, set(data["emergency"]) - set(caught)
     assert [t for t in data["not_emergency"] if emergency_kind(t)] == []
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("số cấp cứu là số mấy", None), ("ambulance number?", None), ("Cháy nhà gọi số nào?", None),
+    ("what is the police number", None),
+    # … but a message that says it is happening now is an emergency, even when it asks the number
+    ("nha ben chay roi goi so may", FIRE), ("someone is bleeding badly, what number do I call", MEDICAL),
+])
+def test_a_question_about_the_numbers_is_not_an_emergency_unless_it_is_happening(text, kind):
+    assert emergency_kind(text) == kind

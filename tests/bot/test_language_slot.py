@@ -80,19 +80,24 @@ def test_answers_inside_the_form_never_change_the_language(domain):
 
 
 @pytest.mark.parametrize("language", ["vi", "en", None])
+@pytest.mark.parametrize("hint", ["vi", "en", None])
 @pytest.mark.parametrize("kind", ["medical", "fire", "crime", "rescue", "general", None])
-def test_one_emergency_reply_per_language_and_kind_with_its_number(domain, language, kind):
-    """Rasa picks at random among the variants whose conditions all match, so they must not overlap."""
+def test_one_emergency_reply_per_language_and_kind_with_its_number(domain, language, hint, kind):
+    """Rasa picks at random among the variants whose conditions all match, so they must not overlap.
+    The conversation's language decides; while it is unknown, the message's own leaning (the hint)."""
     from rasa.core.nlg.generator import ResponseVariationFilter
 
-    slots = {"language": language, "emergency_kind": kind}
+    slots = {"language": language, "language_hint": hint, "emergency_kind": kind}
     variants = domain.responses["utter_emergency"]
     matching = [v for v in variants if v.get("condition")
                 and ResponseVariationFilter._matches_filled_slots(slots, v)]
     assert len(matching) <= 1
     [text] = [v["text"] for v in matching] or [next(v["text"] for v in variants if not v.get("condition"))]
+    speaks = language or hint
     numbers = {"medical": ["115"], "fire": ["114"], "crime": ["113"],
-               "rescue": ["114", "112"] if language else ["114"]}.get(kind, ["113", "114", "115"])
+               "rescue": ["114", "112"] if speaks else ["114"]}.get(kind, ["113", "114", "115"])
     assert all(number in text for number in numbers)
-    if language == "en" and kind:
+    if speaks == "en" and kind:
         assert text.startswith(("🚑 Emergency", "🔥 Emergency", "🚓 Emergency", "🆘 Emergency"))
+    if speaks == "vi" and kind:
+        assert "Khẩn cấp:" in text and "Emergency" not in text

@@ -49,7 +49,7 @@ i dont want to report anymore | i don't want to report anymore | dont report it 
 _CLAUSE_RE = re.compile(r"[,.;!?…]+|\s+-\s+")
 _PARTICLES = frozenset("nha nhe nhen nghe a ah em ad di thoi nhi please pls oi ban ak nhaa luon then thanks".split())
 # Words people open a clause with before cancelling ("à thôi", "ok nvm", "actually forget it").
-_LEADS = frozenset("a u uh uhm um ok oke okay oh ah hmm well actually sorry oops nham thoi thui ma vay thi".split())
+_LEADS = frozenset("a u uh uhm um ok oke okay oh ah hmm well actually sorry oops nham thoi thui ma vay thi da vang no".split())
 # Everyday cancellations as a small grammar over one folded clause, so the forms people really type are
 # covered, not a list of sentences: "thôi khỏi", "ko can nua dau", "thoi k bao nua", "hủy giúp mình với",
 # "để lúc khác", "đổi ý rồi", "nvm", "forget it", "don't send it", "cancel my report".
@@ -66,8 +66,10 @@ _CANCEL_CLAUSE_RE = re.compile(
     rf"|{_SUBJECT}(?:thoi )?{_NEG} (?:bao|gui|phan anh|muon bao|muon gui|muon phan anh|can bao|can gui)(?: dau| nua)?"
     rf"|{_SUBJECT}(?:da |vua )?doi y(?: roi)?(?: {_NEG} (?:bao|gui|phan anh|can)(?: nua)?)?"
     r"|de (?:sau|luc khac|khi khac|hom khac|bua khac|mai)(?: (?:di|tinh|roi tinh|bao sau|gui sau))*"
-    r"|cancel(?: (?:it|this|that|the report|my report|the whole thing|everything|please|pls|now|reporting))*"
-    r"|(?:stop|quit|exit|abort)(?: (?:it|this|that|the report|reporting|please|pls|now|here))*"
+    r"|(?:please |pls |i want to |i wanna |can we |can you |let'?s |let me )?(?:cancel|stop|quit|exit|abort)"
+    r"(?: (?:it|this|that|the report|my report|the whole thing|everything|reporting|please|pls|now|here|cancel|stop))*"
+    r"|(?:thoi )?quen (?:di|no di|chuyen nay di)|ignore (?:it|this|that)"
+    r"|(?:i )?(?:no longer want|(?:do not|don'?t|dont) want) to (?:continue|go on|report|send|do this)(?: \w+){0,3}"
     r"|nvm|nm|nevermind|never ?mind(?: (?:then|it|that|about it))*"
     r"|forget (?:it|about it|that|this|the report)(?: then)?"
     r"|(?:scrap|drop|leave) (?:it|that|this)"
@@ -86,12 +88,22 @@ CANCEL_OPENING_MAX_WORDS = 10
 
 
 def is_cancel_clause(clause: str) -> bool:
-    """One folded clause without trailing particles is a cancellation ("thoi k bao nua", "nvm")."""
+    """One folded clause is a cancellation ("thoi k bao nua", "nvm"), after any openers ("à", "dạ",
+    "ok") and before any particles ("nha", "ạ", "đi"); every trim is tried, since "thôi" and "đi" are
+    both particles and words of a cancellation ("dạ thôi ạ", "quên đi")."""
     words = clause.split()
-    while len(words) > 1 and words[0] in _LEADS:
-        words = words[1:]
-    text = " ".join(words)
-    return text in CANCEL_WORDS or bool(_CANCEL_CLAUSE_RE.match(text))
+    last_start = 0
+    while last_start < len(words) - 1 and words[last_start] in _LEADS:
+        last_start += 1
+    first_end = len(words)
+    while first_end > 1 and words[first_end - 1] in _PARTICLES:
+        first_end -= 1
+    for start in range(last_start + 1):
+        for end in range(len(words), min(first_end, len(words)) - 1, -1):
+            text = " ".join(words[start:end])
+            if end > start and (text in CANCEL_WORDS or _CANCEL_CLAUSE_RE.match(text)):
+                return True
+    return False
 
 
 SKIP_WORDS = _phrases("""
@@ -180,15 +192,8 @@ class Answer:
 
     @property
     def clauses(self) -> List[str]:
-        """The answer's clauses, each folded and without trailing particles ("ko can nua nha")."""
-        found = []
-        for clause in _CLAUSE_RE.split(fold_key(self.text)):
-            words = clause.split()
-            while len(words) > 1 and words[-1] in _PARTICLES:
-                words.pop()
-            if words:
-                found.append(" ".join(words))
-        return found
+        """The answer's clauses, each folded ("à thôi", "nhà bên tắt rồi", "ko can nua nha")."""
+        return [" ".join(clause.split()) for clause in _CLAUSE_RE.split(fold_key(self.text)) if clause.split()]
 
 
 @dataclass

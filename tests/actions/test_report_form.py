@@ -495,3 +495,10 @@ async def test_on_an_optional_step_no_need_skips_and_no_more_cancels(step, text,
     values = await validate(form_tracker(text, step, intent="deny"))
     assert (values.get("incident_confirmation") == "cancelled") is cancelled
     assert cancelled or values["requested_slot"] != step
+
+
+@pytest.mark.parametrize("text", ["dạ thôi ạ", "thôi quên đi", "i want to stop", "please cancel", "ignore this",
+                                  "no i dont want to continue", "no need anymore"])
+async def test_cancellations_with_openers_and_particles(text):
+    values = await validate(form_tracker(text, "incident_location", intent="inform"))
+    assert values["incident_confirmation"] == "cancelled"

@@ -127,7 +127,7 @@ CANCEL_MAX_WORDS = 8
 INTERRUPTING_INTENTS = frozenset({"emergency", "unsupported_language"})
 # Questions of these kinds asked mid-form are answered from knowledge (rules), not taken as answers.
 QUESTION_INTENTS = frozenset({"ask_procedure", "ask_city_service", "ask_tourism", "check_report_status",
-                              "ask_followup", "nlu_fallback"})
+                              "ask_followup", "nlu_fallback", "inform", "out_of_scope"})
 _QUESTION_RE = re.compile(
     r"\?|\b(?:o dau|cho nao|noi nao|the nao|nhu nao|lam sao|bao gio|bao lau|bao nhieu|khi nao|may gio|may h|"
     r"goi ai|goi so nao|lien he ai|bao cho ai|hoi ai|co duoc khong|duoc khong|duoc ko|dc ko|dc k|so may|"
@@ -177,7 +177,9 @@ class Answer:
     def is_question(self) -> bool:
         """Shaped as a question ("…ở đâu?", "bao giờ có điện lại", "where do I…")."""
         key = fold_key(self.text)
-        return not self.is_payload and bool(_QUESTION_RE.search(key) or _QUESTION_END_RE.search(self.key))
+        if self.is_payload or not re.search(r"\w", key):  # "?" alone says nothing
+            return False
+        return bool(_QUESTION_RE.search(key) or _QUESTION_END_RE.search(self.key))
 
     @property
     def is_cancel(self) -> bool:

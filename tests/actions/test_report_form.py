@@ -433,7 +433,8 @@ async def test_words_that_only_look_like_a_cancellation_are_answers(text, step):
 @pytest.mark.parametrize("text, intent", [
     ("cho hỏi tổng đài thành phố số mấy", "ask_city_service"), ("gio do rac la may h", "ask_city_service"),
     ("tiem phong dai cho cho o dau vay", "ask_followup"), ("chợ Đông Ba mấy giờ đóng cửa", "nlu_fallback"),
-    ("do i need to be home when they come?", "ask_followup"),
+    ("do i need to be home when they come?", "ask_followup"), ("bệnh viện gần nhất ở đâu", "inform"),
+    ("what's the weather like tomorrow?", "out_of_scope"),
 ])
 @pytest.mark.parametrize("step", ["incident_location", "incident_photo_step", "incident_phone"])
 async def test_questions_the_nlu_is_unsure_of_are_answered_not_taken(step, text, intent):

@@ -9,7 +9,8 @@ low as "thời tiết ở Paris". This model learns the domain from words: TF-ID
 - in scope: every entry's title and question paraphrases (both languages), the hand-written NLU
   examples of ask_procedure / ask_city_service / ask_tourism and knowledge/calibration/in_scope.yml
   (longer questions, with the context people add);
-- out of scope: the out_of_scope NLU examples and knowledge/calibration/out_of_scope.yml.
+- out of scope: the out_of_scope NLU examples, knowledge/calibration/out_of_scope.yml, the CLINC150
+  oos_train queries and CLINC150 training queries of intents that are not ours (`other_requests`).
 
 The dev set in tests/data is never used. Training takes about a second and is deterministic, so the
 model is trained when the engine opens rather than persisted (nothing to unpickle). Calibration uses
@@ -60,15 +61,27 @@ def in_scope_questions(nlu_dir: Path = NLU_DIR, extra: Path = IN_SCOPE_EXTRA) ->
 
 def out_of_scope_questions(nlu_dir: Path = NLU_DIR, hard: Path = HARD_NEGATIVES) -> List[Tuple[str, str]]:
     """(text, language): the out_of_scope NLU training examples and the hard negatives (other cities'
-    sights, permits no office here issues) in knowledge/calibration/out_of_scope.yml, and with the
-    default files also the public CLINC150 oos_train queries (knowledge/outside/; its val split checks
-    declining, its test split is only reported)."""
+    sights, permits no office here issues, everyday questions) in knowledge/calibration/out_of_scope.yml,
+    and with the default files also the public CLINC150 oos_train queries (knowledge/outside/; its val
+    split checks declining, its test split is only reported)."""
     public: List[Tuple[str, str]] = []
     if hard == HARD_NEGATIVES:
         from knowledge.outside import clinc_oos
 
         public = [(normalize(q), EN) for q in clinc_oos("train")]
     return nlu_questions(("out_of_scope",), nlu_dir) + _calibration_file(hard) + public
+
+
+def other_requests(hard: Path = HARD_NEGATIVES) -> List[str]:
+    """With the default files, the CLINC150 training queries of intents that are not ours (banking,
+    recipes, smart home, car care…, knowledge/outside/clinc150_other_intents.json): out-of-scope text
+    for the domain model only. They are easy to decline; among the confidence model's negatives, 1,460
+    of them would set its threshold instead of the questions that are hard to decline."""
+    if hard != HARD_NEGATIVES:
+        return []
+    from knowledge.outside import clinc_other_intents
+
+    return [normalize(q) for q in clinc_other_intents()]
 
 
 def _fold(text: str) -> str:
@@ -95,7 +108,7 @@ def training_data(passages: Sequence, nlu_dir: Path = NLU_DIR, hard: Path = HARD
     in_scope += [t for t, _ in in_scope_questions(nlu_dir, extra)]
     for text in in_scope:
         labelled.setdefault(_fold(text), 1)
-    for text, _ in out_of_scope_questions(nlu_dir, hard):
+    for text in [t for t, _ in out_of_scope_questions(nlu_dir, hard)] + other_requests(hard):
         labelled.setdefault(_fold(text), 0)
     texts = [t for t in labelled if t]
     return texts, np.array([labelled[t] for t in texts])

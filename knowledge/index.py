@@ -17,12 +17,12 @@ from typing import Dict, List, Optional, Sequence
 import numpy as np
 
 from knowledge.dense import Encoder, build_faiss, load_faiss, save_faiss
-from knowledge.lexical import TOKENIZER_VERSION, LexicalIndex
+from knowledge.lexical import TOKENIZER_VERSION, EntryBM25, LexicalIndex
 from knowledge.schema import SOURCES_DIR, Entry, load_entries
 
 logger = logging.getLogger(__name__)
 
-FORMAT_VERSION = 5  # 5: dense weight per language; confidence = P(right entry); CLINC150 negatives
+FORMAT_VERSION = 6  # 5: dense weight per language; CLINC150 negatives. 6: entry-level BM25 weight
 LANGUAGES = ("vi", "en")
 
 
@@ -69,6 +69,7 @@ class LanguageIndex:
         position = {entry_id: i for i, entry_id in enumerate(self.entry_ids)}
         # passage → entry column, for max-pooling passage scores per entry
         self.passage_entry = np.array([position[p.entry_id] for p in self.passages], dtype=np.int64)
+        self.entry_lexical = EntryBM25(self.lexical.corpus, self.passage_entry, len(self.entry_ids))
         entry_tokens = [set() for _ in self.entry_ids]
         for column, tokens in zip(self.passage_entry, self.lexical.token_sets):
             entry_tokens[column].update(tokens)

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import math
 import re
-from typing import List, Sequence
+from collections import Counter
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import bm25s
 import numpy as np
 
 from bot.text import EN, fold_key, normalize
 
-# Bump when tokenization changes: the persisted calibration depends on it.
-TOKENIZER_VERSION = 2
+# Bump when tokenization or lexical scoring changes: the persisted calibration depends on it.
+TOKENIZER_VERSION = 3  # 3: entry-level BM25 besides passage BM25
 _WORD_RE = re.compile(r"[^\W_]+(?:_[^\W_]+)*", re.UNICODE)
 
 EN_STOP = frozenset(
@@ -69,6 +70,7 @@ class LexicalIndex:
         corpus = [tokenize(p, language) or ["_empty_"] for p in passages]
         # bm25s builds its vocabulary from lists of tokens; "_empty_" keeps empty passages indexable.
         self._bm25.index(corpus, show_progress=False)
+        self.corpus = corpus
         self.token_sets = [frozenset(doc) for doc in corpus]
         document_frequency: dict = {}
         for doc in self.token_sets:
@@ -78,9 +80,10 @@ class LexicalIndex:
         self._idf = {t: math.log(1 + (n - df + 0.5) / (df + 0.5)) for t, df in document_frequency.items()}
         self._unknown_idf = math.log(1 + (n + 0.5) / 0.5)
 
-    def scores(self, query: str) -> np.ndarray:
-        """BM25 score of every passage for the query (zeros when no token is known)."""
-        ids = self._bm25.get_tokens_ids(tokenize(query, self.language))
+    def scores(self, query: str, tokens: Optional[List[str]] = None) -> np.ndarray:
+        """BM25 score of every passage for the query (zeros when no token is known); `tokens`: the
+        query already tokenized."""
+        ids = self._bm25.get_tokens_ids(tokenize(query, self.language) if tokens is None else tokens)
         if not ids:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self._bm25.get_scores_from_ids(ids), dtype=np.float32)
@@ -94,3 +97,53 @@ class LexicalIndex:
             return 0.0
         weights = {t: self._idf.get(t, self._unknown_idf) for t in tokens}
         return sum(w for t, w in weights.items() if t in vocabulary) / sum(weights.values())
+
+
+class EntryBM25:
+    """BM25 over whole entries: all of an entry's passages in one language as one document.
+
+    Passage BM25 max-pooled per entry lets one short paraphrase that shares the question's generic
+    words ("dang ky ... online tren dich vu cong") beat the entry whose every passage says the topic
+    word ("khai sinh"), a word the question typed without diacritics shares with no single short
+    passage. The entry-level score counts how much of the entry is about the question's words; the
+    search adds it to the passage score with a weight learned per language (`knowledge.calibrate`).
+    """
+
+    def __init__(self, corpus: Sequence[Sequence[str]], passage_entry: np.ndarray, n_entries: int,
+                 k1: float = 1.2, b: float = 0.75) -> None:
+        self.k1, self.b = k1, b
+        self.passage_entry = np.asarray(passage_entry)
+        self._passage_tf = [Counter(doc) for doc in corpus]
+        entry_tf = [Counter() for _ in range(n_entries)]
+        for counts, column in zip(self._passage_tf, self.passage_entry):
+            entry_tf[column].update(counts)
+        self._tf = entry_tf
+        self._lengths = np.array([sum(c.values()) for c in entry_tf], dtype=np.float64)
+        self._average = float(self._lengths.mean()) if n_entries else 1.0
+        document_frequency = Counter(t for counts in entry_tf for t in counts)
+        self._idf = {t: math.log(1 + (n_entries - df + 0.5) / (df + 0.5)) for t, df in document_frequency.items()}
+        postings: Dict[str, List[Tuple[int, int]]] = {}
+        for column, counts in enumerate(entry_tf):
+            for token, f in counts.items():
+                postings.setdefault(token, []).append((column, f))
+        self._postings = {t: (np.array([c for c, _ in p]), np.array([f for _, f in p], dtype=np.float64))
+                          for t, p in postings.items()}
+
+    def _term(self, token: str, f: np.ndarray, length: np.ndarray) -> np.ndarray:
+        norm = self.k1 * (1 - self.b + self.b * length / self._average)
+        return self._idf[token] * f * (self.k1 + 1) / (f + norm)
+
+    def scores(self, tokens: Sequence[str], exclude: Optional[int] = None) -> np.ndarray:
+        """Score of every entry for the query tokens; `exclude` leaves one passage out of its entry
+        (leave-one-out calibration)."""
+        out = np.zeros(len(self._tf), dtype=np.float64)
+        query = [t for t in dict.fromkeys(tokens) if t in self._postings]
+        for token in query:
+            columns, f = self._postings[token]
+            out[columns] += self._term(token, f, self._lengths[columns])
+        if exclude is not None:
+            column, removed = int(self.passage_entry[exclude]), self._passage_tf[exclude]
+            length = np.array([self._lengths[column] - sum(removed.values())])
+            out[column] = sum(float(self._term(t, np.array([self._tf[column][t] - removed.get(t, 0)]), length)[0])
+                              for t in query if self._tf[column].get(t, 0) > removed.get(t, 0))
+        return out.astype(np.float32)

@@ -12,8 +12,9 @@ the evaluation skips them with a notice when they are absent (as in CI).
   rephrasings; cached only. The thread's question and answers are indexed; the rephrasings are the
   questions, split dev/test by a hash of the text.
 - clinc150-oos (en, committed, CC BY 3.0, Larson et al. 2019): the out-of-scope queries of the
-  CLINC150 intent benchmark, knowledge/outside/clinc150_oos.json. oos_train and oos_val are used by
-  calibration (as out-of-scope negatives); oos_test is only reported.
+  CLINC150 intent benchmark, knowledge/outside/clinc150_oos.json. oos_train is a calibration negative,
+  oos_val checks declining, oos_test is only reported. Training queries of the benchmark's intents that
+  are not ours (knowledge/outside/clinc150_other_intents.json) are negatives too.
 """
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ from typing import Dict, List, Optional, Tuple
 ROOT = Path(__file__).resolve().parent.parent
 OUTSIDE_DIR = Path(__file__).resolve().parent / "outside"
 CLINC_FILE = OUTSIDE_DIR / "clinc150_oos.json"
+CLINC_OTHER_INTENTS_FILE = OUTSIDE_DIR / "clinc150_other_intents.json"
 MIRRORS = Path(os.environ.get("HUE_MIRRORS", "/work/.mirror"))
 SPLITS = ("dev", "test")
 
@@ -113,3 +115,12 @@ def load_split(name: str, split: str) -> Optional[Tuple[List[Tuple[str, str]], L
 def clinc_oos(split: str) -> List[str]:
     """CLINC150 out-of-scope queries: split is train, val or test."""
     return json.loads(CLINC_FILE.read_text(encoding="utf-8"))[f"oos_{split}"]
+
+
+def clinc_other_intents() -> List[str]:
+    """CLINC150 training queries of intents no entry answers (banking, cooking, smart home, car care…),
+    committed in knowledge/outside/clinc150_other_intents.json: out-of-scope negatives for the domain
+    model and the confidence. Its selection note names the intents left out because people ask a city
+    assistant about them (travel, bills, taxes, insurance, getting around, restaurants)."""
+    data = json.loads(CLINC_OTHER_INTENTS_FILE.read_text(encoding="utf-8"))
+    return [query for queries in data["queries"].values() for query in queries]

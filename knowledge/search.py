@@ -1,8 +1,11 @@
 """Hybrid knowledge search: dense (FAISS) + BM25, fused per entry, with a calibrated confidence.
 
-Passage scores are max-pooled per entry. The fused score is `a * dense + w * bm25/(bm25 + beta)`,
-with the dense weight `a` learned per language at build time (`knowledge.calibrate`): it measures how
-informative the configured encoder is in that language (0 turns dense off for ranking); the
+Passage scores are max-pooled per entry. The lexical score of an entry is the weighted mean of its best
+passage's BM25 and (weight `e`) the BM25 of the whole entry as one document
+(`knowledge.lexical.EntryBM25`). The fused score
+is `a * dense + w * lexical/(lexical + beta)`, with the weights learned per language at build time
+(`knowledge.calibrate`): `a` measures how informative the configured encoder is in that language (0
+turns dense off for ranking); the
 confidence is a logistic model over the top candidate's retrieval features and the question's
 in-domain probability (`knowledge.domain`), fitted by `knowledge.calibrate` on the entries' own
 paraphrases (leave-one-out) and out-of-scope questions, and stored in the manifest.
@@ -20,11 +23,12 @@ from bot.text import EN, VI, detect_language, normalize
 from knowledge.dense import Encoder, search_faiss
 from knowledge.domain import DomainModel
 from knowledge.index import KnowledgeIndex, LanguageIndex
+from knowledge.lexical import tokenize
 from knowledge.synonyms import Synonyms
 
 DENSE_CANDIDATES = 200
 # Defaults used before calibration has run (and as its starting point).
-DEFAULT_PARAMS = {"dense_weight": 1.0, "bm25_weight": 0.6, "bm25_beta": 4.0, "coef": [6.0, 3.0, 4.0, 3.0, 4.0],
+DEFAULT_PARAMS = {"dense_weight": 1.0, "bm25_weight": 0.6, "bm25_beta": 4.0, "entry_weight": 0.0, "coef": [6.0, 3.0, 4.0, 3.0, 4.0],
                   "intercept": -8.5, "threshold": 0.5}
 LANGUAGE_KEYS = ("vi", "en")
 FEATURES = ("dense", "bm25", "margin", "matched", "domain")
@@ -89,12 +93,18 @@ class SearchEngine:
 
     def entry_scores(self, query: str, language: str, exclude: Optional[int] = None,
                      vector: Optional[np.ndarray] = None):
-        """Per-entry dense and raw BM25 score arrays for one language (independent of the tuned
-        weights, so calibration computes them once per question).
+        """Per-entry dense and raw lexical score arrays for one language (the lexical one combines
+        passage and entry BM25 with the language's `entry_weight`).
 
         `exclude` drops one passage (leave-one-out calibration)."""
+        dense = self.dense_scores(query, language, exclude, vector)
+        passage, entry = self.lexical_scores(query, language, exclude)
+        return dense, self.combine_lexical(passage, entry, language)
+
+    def dense_scores(self, query: str, language: str, exclude: Optional[int] = None,
+                     vector: Optional[np.ndarray] = None) -> np.ndarray:
+        """Per entry, the best passage's cosine similarity."""
         li: LanguageIndex = self.index.languages[language]
-        n_entries = len(li.entry_ids)
         qv = self.encoder.encode_query(query) if vector is None else vector
         k = min(DENSE_CANDIDATES, len(li.passages))
         sims, ids = search_faiss(li.faiss, qv[None, :], k)
@@ -102,18 +112,31 @@ class SearchEngine:
         keep = (ids >= 0) & (ids != (-2 if exclude is None else exclude))
         sims, ids = sims[keep], ids[keep]
         floor = float(sims.min()) if len(sims) else 0.0
-        dense = np.full(n_entries, floor, dtype=np.float32)
+        dense = np.full(len(li.entry_ids), floor, dtype=np.float32)
         np.maximum.at(dense, li.passage_entry[ids], sims)
+        return dense
 
-        raw = li.lexical.scores(query)
+    def lexical_scores(self, query: str, language: str,
+                       exclude: Optional[int] = None) -> Tuple[np.ndarray, np.ndarray]:
+        """Per entry, (the best passage's BM25, the whole entry's BM25), independent of the tuned
+        weights so calibration computes them once per question."""
+        li: LanguageIndex = self.index.languages[language]
+        tokens = tokenize(query, language)
+        raw = li.lexical.scores(query, tokens)
         if exclude is not None:
             raw[exclude] = 0.0
-        bm25 = np.zeros(n_entries, dtype=np.float32)
-        np.maximum.at(bm25, li.passage_entry, raw)
-        return dense, bm25
+        passage = np.zeros(len(li.entry_ids), dtype=np.float32)
+        np.maximum.at(passage, li.passage_entry, raw)
+        return passage, li.entry_lexical.scores(tokens, exclude)
+
+    def combine_lexical(self, passage: np.ndarray, entry: np.ndarray, language: str) -> np.ndarray:
+        """(passage + e · entry) / (1 + e): a weighted mean, so the score keeps the scale that the
+        saturation β and the confidence model's BM25 feature were fitted on."""
+        weight = float(self.params[language]["entry_weight"])
+        return (passage + weight * entry) / (1.0 + weight)
 
     def saturate(self, bm25: np.ndarray, language: str) -> np.ndarray:
-        """Raw BM25 to [0, 1): bm25 / (bm25 + beta)."""
+        """Raw lexical score to [0, 1): bm25 / (bm25 + beta)."""
         return bm25 / (bm25 + float(self.params[language]["bm25_beta"]))
 
     def rank(self, dense: np.ndarray, bm25: np.ndarray, language: str, method: str = "hybrid") -> np.ndarray:

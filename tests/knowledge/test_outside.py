@@ -1,9 +1,9 @@
 """Issue 15: outside evaluation material, the learned dense weight, reliability, suggestion order."""
 import numpy as np
 
-from knowledge.domain import out_of_scope_questions
+from knowledge.domain import other_requests, out_of_scope_questions, training_data
 from knowledge.evaluate import evaluate_outside, format_outside, reliability
-from knowledge.outside import clinc_oos
+from knowledge.outside import clinc_oos, clinc_other_intents
 from knowledge.suggest import suggest
 
 
@@ -13,6 +13,15 @@ def test_clinc_oos_splits_are_committed_and_only_train_is_a_negative():
     negatives = {text for text, _ in out_of_scope_questions()}
     assert set(train) <= negatives
     assert not (set(val) | set(test)) & negatives  # never tuned on: val checks, test is reported
+
+
+def test_other_intents_teach_the_domain_model_only_and_never_hold_oos_queries():
+    others = clinc_other_intents()
+    assert len(others) >= 1000 and not set(others) & set(clinc_oos("val") + clinc_oos("test"))
+    assert not set(others) & {text for text, _ in out_of_scope_questions()}  # not the threshold's
+    texts, labels = training_data([])
+    out_of_scope = {t for t, label in zip(texts, labels) if label == 0}
+    assert {t.lower() for t in other_requests()[:50]} <= out_of_scope  # _fold lower-cases
 
 
 def test_missing_outside_collections_are_skipped_with_a_notice(engine, tmp_path, monkeypatch):

@@ -85,8 +85,11 @@ def write_stock_project(entries: List[dict], directory: Path) -> str:
     """The stock bot's config, domain and data; returns a hash of them (retrain when it changes)."""
     directory.mkdir(parents=True, exist_ok=True)
     nlu = [{"intent": "greet", "examples": "".join(f"- {g}\n" for g in GREETINGS + ["hey", "good morning"])}]
-    responses = {"utter_greet": [{"text": "Xin chào! Tôi có thể giúp gì cho bạn?"}]}
-    rules = [{"rule": "greet", "steps": [{"intent": "greet"}, {"action": "utter_greet"}]}]
+    responses = {"utter_greet": [{"text": "Xin chào! Tôi có thể giúp gì cho bạn?"}],
+                 "utter_default": [{"text": "Xin lỗi, tôi chưa hiểu. Bạn hỏi cách khác được không?"}]}
+    rules = [{"rule": "greet", "steps": [{"intent": "greet"}, {"action": "utter_greet"}]},
+             # the FallbackClassifier's intent gets a reply too (no message goes unanswered)
+             {"rule": "fallback", "steps": [{"intent": "nlu_fallback"}, {"action": "utter_default"}]}]
     for entry in entries:
         name = intent_name(entry["id"])
         questions = entry["vi"]["questions"] + entry.get("en", {}).get("questions", [])
@@ -165,6 +168,9 @@ def cpu_seconds(pid: Optional[int]) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+EMPTY: Dict[str, int] = {}
+
+
 def pct(values: List[float], q: float) -> float:
     values = sorted(values)
     return values[min(len(values) - 1, int(round(q / 100 * (len(values) - 1))))] * 1000 if values else float("nan")
@@ -174,8 +180,10 @@ async def say(client: httpx.AsyncClient, url: str, sender: str, text: str) -> fl
     start = time.perf_counter()
     response = await client.post(url, json={"sender": sender, "message": text})
     elapsed = time.perf_counter() - start
-    if response.status_code != 200 or not any("text" in m for m in response.json()):
+    if response.status_code != 200:
         raise RuntimeError(f"{url}: {response.status_code} {response.text[:200]} for {text!r}")
+    if not any("text" in m for m in response.json()):
+        EMPTY[url] = EMPTY.get(url, 0) + 1  # counted and printed: a turn without a text reply
     return elapsed
 
 
@@ -280,8 +288,10 @@ def main() -> int:
             for name in bots:
                 results[name].append(row[name])
             print(f"round {number + 1}/{args.rounds} done, load average {os.getloadavg()}", flush=True)
+        empty = {name: EMPTY.get(bot["url"], 0) for name, bot in bots.items()}
     load = os.getloadavg()
-    print(f"\nmedian of {args.rounds} interleaved rounds; load average after: {load}")
+    print(f"\nturns without a text reply: {empty}")
+    print(f"median of {args.rounds} interleaved rounds; load average after: {load}")
     print(f"{'figure':42} {'assistant':>10} {'stock':>10} {'ratio':>7}")
     summary = {}
     for scenario, figure, label in ROWS:
@@ -290,7 +300,7 @@ def main() -> int:
         summary[label] = {**values, "ratio": ratio}
         print(f"{label:42} {values['assistant']:10.1f} {values['stock']:10.1f} {ratio:6.2f}x")
     out = STOCK_DIR / f"results-{time.strftime('%Y%m%d-%H%M%S')}.json"
-    out.write_text(json.dumps({"args": {k: str(v) for k, v in vars(args).items()}, "load_after": load,
+    out.write_text(json.dumps({"args": {k: str(v) for k, v in vars(args).items()}, "load_after": load, "empty": empty,
                                "summary": summary, "rounds": results}, indent=1), encoding="utf-8")
     print(f"\nraw numbers: {out}")
     return 0

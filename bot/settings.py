@@ -15,24 +15,23 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 HOTLINE = "1900 1075"
 
 
-def _float(env: Mapping[str, str], name: str, default: float) -> float:
+def _number(env: Mapping[str, str], name: str, default, kind=int):
     raw = env.get(name)
     if raw in (None, ""):
         return default
     try:
-        return float(raw)
+        return kind(raw)
     except ValueError as exc:  # fail loudly at start-up on bad configuration
-        raise ValueError(f"{name} must be a number, got {raw!r}") from exc
+        what = "an integer" if kind is int else "a number"
+        raise ValueError(f"{name} must be {what}, got {raw!r}") from exc
 
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:
-    raw = env.get(name)
-    if raw in (None, ""):
-        return default
-    try:
-        return int(raw)
-    except ValueError as exc:  # fail loudly at start-up on bad configuration
-        raise ValueError(f"{name} must be an integer, got {raw!r}") from exc
+    return _number(env, name, default, int)
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    return _number(env, name, default, float)
 
 
 def _keys(env: Mapping[str, str], name: str) -> Tuple[str, ...]:

@@ -9,7 +9,6 @@ hotline. Search runs in an executor so the action server's event loop never bloc
 from __future__ import annotations
 
 import json
-import logging
 import re
 from typing import Any, Dict, List, Optional, Text, Tuple
 
@@ -36,7 +35,6 @@ HOTLINE_CHANNEL = "hotline"
 JSON_CHANNELS = {"rest", HOTLINE_CHANNEL}
 ASPECT_ENTITY = "aspect"
 ENTRY_ENTITY = "knowledge_entry"
-logger = logging.getLogger(__name__)
 
 
 def latest_question(tracker: Tracker) -> str:

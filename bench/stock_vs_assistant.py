@@ -13,7 +13,8 @@ Both run side by side and are measured interleaved (the order alternates every r
 - one user: 10 conversations of a greeting then 4 knowledge questions, one message at a time;
 - 20 users: each its own conversations (10 turns, then a new one) for `--seconds` s: turns/s,
   p50/p95, and the Rasa process's CPU per turn (utime + stime from /proc);
-- one conversation of 150 knowledge questions: p50 of turns 1–10 against turns 141–150.
+- one conversation of 150 knowledge questions: p50 of turns 1–10 against turns 141–150, and the
+  Rasa process's mean CPU per turn over the same windows (steadier than wall time on a shared box).
 Prints the medians over the rounds and the assistant/stock ratios; the raw numbers go to
 var/bench-stock/results-<time>.json.
 """
@@ -223,13 +224,20 @@ async def many_users(url: str, questions: List[str], tag: str, users: int, secon
             "turns": turns}
 
 
-async def long_conversation(url: str, questions: List[str], tag: str, turns: int = 150) -> Dict[str, float]:
-    latencies = []
+async def long_conversation(url: str, questions: List[str], tag: str, turns: int = 150,
+                            pid: Optional[int] = None) -> Dict[str, float]:
+    """Latency of turns 1-10 and of the last 10, and the Rasa process's mean CPU over each window
+    (CPU time barely depends on what else the machine runs; wall time on a shared box does)."""
+    latencies, cpu = [], []
     async with httpx.AsyncClient(timeout=120) as client:
         for turn in range(turns):
+            before = cpu_seconds(pid)
             latencies.append(await say(client, url, f"{tag}-long", questions[turn % len(questions)]))
+            cpu.append(cpu_seconds(pid) - before)
+    first_cpu, last_cpu = 1000 * statistics.mean(cpu[:10]), 1000 * statistics.mean(cpu[-10:])
     return {"first10_p50": pct(latencies[:10], 50), "last10_p50": pct(latencies[-10:], 50),
-            "growth": pct(latencies[-10:], 50) / pct(latencies[:10], 50)}
+            "growth": pct(latencies[-10:], 50) / pct(latencies[:10], 50),
+            "first10_cpu": first_cpu, "last10_cpu": last_cpu, "cpu_growth": last_cpu / first_cpu if first_cpu else 0.0}
 
 
 ROWS = [  # (scenario, figure, label, ratio meaning)
@@ -244,6 +252,9 @@ ROWS = [  # (scenario, figure, label, ratio meaning)
     ("long", "first10_p50", "150 turns, turns 1-10 p50 (ms)"),
     ("long", "last10_p50", "150 turns, turns 141-150 p50 (ms)"),
     ("long", "growth", "150 turns, turn 150 / turn 1"),
+    ("long", "first10_cpu", "150 turns, Rasa CPU turns 1-10 (ms)"),
+    ("long", "last10_cpu", "150 turns, Rasa CPU turns 141-150 (ms)"),
+    ("long", "cpu_growth", "150 turns, Rasa CPU turn 150 / turn 1"),
 ]
 
 
@@ -284,7 +295,8 @@ def main() -> int:
                         row[name]["many"] = asyncio.run(many_users(
                             bot["url"], questions, tag, args.users, args.seconds, bot["pid"], bot.get("action_pid")))
                     else:
-                        row[name]["long"] = asyncio.run(long_conversation(bot["url"], questions, tag, args.turns))
+                        row[name]["long"] = asyncio.run(long_conversation(bot["url"], questions, tag, args.turns,
+                                                                          bot["pid"]))
             for name in bots:
                 results[name].append(row[name])
             print(f"round {number + 1}/{args.rounds} done, load average {os.getloadavg()}", flush=True)

@@ -9,11 +9,16 @@ slots carried over as domain.yml's session_config says), only at a quiet point: 
 loop active. The dialogue policies look 4 turns back (config.yml), so nothing they use is dropped;
 the tracker store keeps every event of every session.
 
-`install()` (called by bot/rasa_extensions.py) wraps `MessageProcessor._has_session_expired`.
+Rasa's session start carries slots over by repeating every SlotSet of the old session, so each new
+session began with all the previous one's (themselves carried over): the carried events grew with
+the number of sessions. One SlotSet per slot, with its last value, carries the same values.
+
+`install()` (called by bot/rasa_extensions.py) wraps `MessageProcessor._has_session_expired` and
+`ActionSessionStart._slot_set_events_from_tracker`.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Dict, List
 
 DEFAULT_MAX_TURNS = 20
 
@@ -39,9 +44,28 @@ def session_is_full(tracker: Any, max_turns: int) -> bool:
     return turns_in_session(tracker) >= max_turns
 
 
+def latest_slot_events(events: List[Any]) -> List[Any]:
+    """One SlotSet per slot: the last one set, in the order the slots were last set."""
+    latest: Dict[str, Any] = {}
+    for event in events:
+        latest.pop(event.key, None)
+        latest[event.key] = event
+    return list(latest.values())
+
+
 def install(max_turns: int = DEFAULT_MAX_TURNS) -> None:
-    """Wraps `MessageProcessor._has_session_expired` once per process (idempotent)."""
+    """Wraps `MessageProcessor._has_session_expired` and the session start's slot carry-over once
+    per process (idempotent)."""
+    from rasa.core.actions.action import ActionSessionStart
     from rasa.core.processor import MessageProcessor
+
+    carried = ActionSessionStart._slot_set_events_from_tracker
+    if not getattr(carried, "_hue_session_length", False):
+        def slot_set_events_from_tracker(tracker: Any) -> List[Any]:
+            return latest_slot_events(carried(tracker))
+
+        slot_set_events_from_tracker._hue_session_length = True  # type: ignore[attr-defined]
+        ActionSessionStart._slot_set_events_from_tracker = staticmethod(slot_set_events_from_tracker)
 
     original = MessageProcessor._has_session_expired
     if getattr(original, "_hue_session_length", False):

@@ -2,7 +2,7 @@
 from rasa.shared.core.events import ActionExecuted, ActiveLoop, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.session_length import session_is_full, turns_in_session
+from bot.session_length import install, session_is_full, turns_in_session
 
 
 def conversation(turns: int, before: int = 0, loop: str = None) -> DialogueStateTracker:
@@ -39,3 +39,15 @@ def test_a_session_with_an_open_form_goes_on():
     tracker = conversation(25, loop="incident_report_form")
     assert turns_in_session(tracker) == 26
     assert not session_is_full(tracker, 20)
+
+
+def test_a_new_session_carries_each_slot_once_with_its_last_value():
+    from rasa.core.actions.action import ActionSessionStart
+
+    install()
+    tracker = conversation(3)
+    for topic in ("proc.passport", "tour.imperial_city", "proc.passport"):
+        tracker.update(SlotSet("knowledge_topic", topic))
+    tracker.update(SlotSet("language", "en"))
+    carried = ActionSessionStart._slot_set_events_from_tracker(tracker)
+    assert [(e.key, e.value) for e in carried] == [("knowledge_topic", "proc.passport"), ("language", "en")]

@@ -10,7 +10,7 @@ import json
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from sqlalchemy import func, select
 
@@ -74,9 +74,14 @@ class HotlineStore:
     # -- question log (every channel) -------------------------------------------------------------
     def log_question(self, channel: Optional[str], language: Optional[str], entry_id: Optional[str],
                      answered: bool, confidence: float) -> None:
+        self.log_questions([(channel, language, entry_id, answered, confidence)])
+
+    def log_questions(self, lines: Iterable[Tuple[Optional[str], Optional[str], Optional[str], bool, float]]) -> None:
+        """Several lines (channel, language, entry id, answered, confidence) in one transaction."""
         with self.store.session() as session, session.begin():
-            session.add(QuestionLog(channel=channel, language=language, entry_id=entry_id,
-                                    answered=answered, confidence=float(confidence)))
+            session.add_all([QuestionLog(channel=channel, language=language, entry_id=entry_id,
+                                         answered=answered, confidence=float(confidence))
+                             for channel, language, entry_id, answered, confidence in lines])
 
     # -- calls -------------------------------------------------------------------------------------
     def start_call(self, call_id: str, agent: str, phone: Optional[str]) -> CallSummary:

@@ -9,7 +9,6 @@ hotline. Search runs in an executor so the action server's event loop never bloc
 from __future__ import annotations
 
 import json
-import logging
 import re
 from typing import Any, Dict, List, Optional, Text, Tuple
 
@@ -18,7 +17,6 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
-from actions.hotline_store import HotlineStore
 from actions.replies import pick, reply_language
 from bot.settings import HOTLINE
 from bot.text import fold_key, normalize
@@ -37,7 +35,6 @@ HOTLINE_CHANNEL = "hotline"
 JSON_CHANNELS = {"rest", HOTLINE_CHANNEL}
 ASPECT_ENTITY = "aspect"
 ENTRY_ENTITY = "knowledge_entry"
-logger = logging.getLogger(__name__)
 
 
 def latest_question(tracker: Tracker) -> str:
@@ -118,18 +115,14 @@ def related_ids(engine, result, answered: str) -> List[str]:
     return related[:RELATED_MAX]
 
 
-async def log_question(channel: Optional[str], result) -> None:
-    """One line in the question log for the dashboard; a failure there never blocks the answer."""
-    store = services.current().store
-    if store is None:
+def log_question(channel: Optional[str], result) -> None:
+    """Queues one line of the question log for the dashboard (written off the answer path)."""
+    question_log = services.current().question_log
+    if question_log is None:
         return
     best = result.best
-    try:
-        await services.in_executor(
-            HotlineStore(store).log_question, channel, result.language,
-            best.entry_id if best else None, result.answered, result.confidence)
-    except Exception:  # noqa: BLE001 - the dashboard may miss a question; the caller must not
-        logger.exception("could not log the question")
+    question_log.record(channel, result.language, best.entry_id if best else None, result.answered,
+                        result.confidence)
 
 
 def compose(engine, entry, aspect: Optional[str], language: str, follow_up: bool,
@@ -158,11 +151,12 @@ class ActionAnswerFromKnowledge(Action):
         channel = tracker.get_latest_input_channel()
         with_json = channel in JSON_CHANNELS
         tapped, aspect = button_request(tracker)
+        topic = tracker.get_slot("knowledge_topic")
         if engine is not None and tapped in engine.index.entries:
             # A tapped part / "more" / topic button: the entry is named, nothing to search.
             entry = engine.index.entries[tapped]
             text, buttons = compose(engine, entry, aspect, language, True, [])
-            return self._answer(dispatcher, entry, text, buttons, language, 1.0, aspect, with_json)
+            return self._answer(dispatcher, entry, text, buttons, language, 1.0, aspect, with_json, topic)
         question = latest_question(tracker)
         if engine is None or not question:
             dispatcher.utter_message(text=pick(
@@ -170,33 +164,38 @@ class ActionAnswerFromKnowledge(Action):
                 f"Xin lỗi, tôi chưa tra cứu được lúc này. Bạn vui lòng gọi tổng đài {HOTLINE}.",
                 f"Sorry, I can't look that up right now. Please call the city hotline {HOTLINE}."))
             return []
-        found = await services.in_executor(resolve, engine, question, language, tracker.get_slot("knowledge_topic"))
+        found = await services.in_executor(resolve, engine, question, language, topic)
         if channel != HOTLINE_CHANNEL:  # the hotline API logs its calls' questions itself, once
-            await log_question(channel, found.result)
+            log_question(channel, found.result)
         if found.entry_id is None:
-            return self._decline(dispatcher, engine, found.result, language, with_json)
+            return self._decline(dispatcher, engine, found.result, language, with_json, topic)
         entry = engine.index.entries[found.entry_id]
         # Answer in the reply language even when the match came from the other language's block.
         related = [] if found.follow_up else related_ids(engine, found.result, entry.id)
         text, buttons = compose(engine, entry, found.aspect, language, found.follow_up, related)
-        return self._answer(dispatcher, entry, text, buttons, language, found.confidence, found.aspect, with_json)
+        return self._answer(dispatcher, entry, text, buttons, language, found.confidence, found.aspect, with_json,
+                            topic)
 
     @staticmethod
     def _answer(dispatcher, entry, text: str, buttons, language: str, confidence: float, aspect: Optional[str],
-                with_json: bool) -> List[Dict[Text, Any]]:
-        dispatcher.utter_message(text=text, buttons=buttons)
-        if with_json:
-            dispatcher.utter_message(json_message={
-                "kind": "knowledge_answer", "entry_id": entry.id, "score": round(confidence, 4),
-                "language": language, "source_url": entry.source_url, "aspect": aspect})
+                with_json: bool, topic: Optional[str]) -> List[Dict[Text, Any]]:
+        # One bot message for the answer, its buttons and (rest, hotline) the json contract: Rasa's
+        # output channels still deliver the text with its buttons, then the json, as two replies.
+        contract = {"kind": "knowledge_answer", "entry_id": entry.id, "score": round(confidence, 4),
+                    "language": language, "source_url": entry.source_url, "aspect": aspect}
+        dispatcher.utter_message(text=text, buttons=buttons, json_message=contract if with_json else None)
         dispatcher.utter_message(
             text=pick(language, "Thông tin này có hữu ích không?", "Was this helpful?"),
             buttons=[{"title": "👍", "payload": "/feedback_helpful"},
                      {"title": "👎", "payload": "/feedback_not_helpful"}])
-        return [SlotSet("knowledge_topic", entry.id)]
+        return topic_change(topic, entry.id)
 
     @staticmethod
-    def _decline(dispatcher, engine, result, language: str, with_json: bool) -> List[Dict[Text, Any]]:
+    def _decline(dispatcher, engine, result, language: str, with_json: bool,
+                 topic: Optional[str]) -> List[Dict[Text, Any]]:
+        best = result.best
+        contract = {"kind": "knowledge_decline", "best_entry_id": best.entry_id if best else None,
+                    "best_score": round(result.confidence, 4)}
         dispatcher.utter_message(
             text=pick(
                 language,
@@ -204,10 +203,12 @@ class ActionAnswerFromKnowledge(Action):
                 f"dưới đây, hoặc gọi tổng đài {HOTLINE} để được nhân viên hỗ trợ.",
                 "Sorry, I don't have reliable information on that. These topics may be close, or call the "
                 f"city hotline {HOTLINE} to talk to a person."),
-            buttons=topic_buttons(engine, [h.entry_id for h in result.hits[:3]], language))
-        if with_json:
-            best = result.best
-            dispatcher.utter_message(json_message={
-                "kind": "knowledge_decline", "best_entry_id": best.entry_id if best else None,
-                "best_score": round(result.confidence, 4)})
-        return [SlotSet("knowledge_topic", None)]
+            buttons=topic_buttons(engine, [h.entry_id for h in result.hits[:3]], language),
+            json_message=contract if with_json else None)
+        return topic_change(topic, None)
+
+
+def topic_change(before: Optional[str], after: Optional[str]) -> List[Dict[Text, Any]]:
+    """The `knowledge_topic` slot event, only when the topic changes: every event stays in the
+    conversation's tracker, which Rasa replays on each turn (issue 14)."""
+    return [] if before == after else [SlotSet("knowledge_topic", after)]

@@ -19,7 +19,7 @@ from sanic.response import json as json_response
 
 from actions import metrics, open311, staff
 from actions.hotline_api import hotline_api
-from actions.services import Services, install
+from actions.services import Services, install, installed
 from bot.privacy import redact_in_logs
 from bot.settings import Settings, private_dir
 
@@ -35,11 +35,13 @@ def open_services(settings: Settings) -> Services:
     """Everything the actions share, opened once (the knowledge index may build on first start)."""
     from knowledge.engine import open_engine
 
+    from actions.question_log import QuestionLog
     from actions.store import Store
 
+    store = Store(settings.effective_database_url)
     return Services(settings=settings,
                     knowledge=open_engine(settings.knowledge_index_dir, model=settings.embedding_model),
-                    store=Store(settings.effective_database_url))
+                    store=store, question_log=QuestionLog(store, settings.question_log_batch_s))
 
 
 def mount_back_office(app: Sanic) -> None:
@@ -77,6 +79,13 @@ def build_app(settings: Settings, opened: Optional[Services] = None) -> Sanic:
             loop = asyncio.get_running_loop()
             install(await loop.run_in_executor(None, open_services, settings))
             logger.info("knowledge index loaded")
+
+    @app.after_server_stop
+    async def close_services(app, _loop=None):  # noqa: ANN001 - Sanic listener signature
+        # A clean stop (SIGTERM, Ctrl-C) writes the queued question-log lines before the process ends.
+        services = installed()
+        if services is not None:
+            await asyncio.get_running_loop().run_in_executor(None, services.close)
 
     @app.after_server_start
     async def start_notice_retries(app, _loop=None):  # noqa: ANN001 - Sanic listener signature

@@ -15,6 +15,12 @@ class Services:
     settings: Settings
     knowledge: Optional[object] = None  # knowledge.search.SearchEngine (imported lazily: torch is heavy)
     store: Optional[object] = None  # actions.store.Store
+    question_log: Optional[object] = None  # actions.question_log.QuestionLog (written off the answer path)
+
+    def close(self) -> None:
+        """The action server's clean stop: the queued question-log lines are written first."""
+        if self.question_log is not None:
+            self.question_log.close()
 
 
 _current: Optional[Services] = None
@@ -28,6 +34,11 @@ def install(services: Optional[Services]) -> None:
 async def in_executor(function: Callable, *args: Any, **kwargs: Any) -> Any:
     """Runs a blocking call (store, embedding) in the default executor, off the server's event loop."""
     return await asyncio.get_running_loop().run_in_executor(None, functools.partial(function, *args, **kwargs))
+
+
+def installed() -> Optional[Services]:
+    """The installed services, or None before start-up."""
+    return _current
 
 
 def current() -> Services:

@@ -22,6 +22,8 @@ from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+from rasa.utils.tensorflow.constants import RANKING_LENGTH
+from scipy.sparse import csr_matrix, hstack, vstack
 
 from bot.safety import GENERAL, emergency_kind
 from bot.text import EN, clear_language, detect_language, fold_key, foreign_language, has_words, lean_language
@@ -291,22 +293,36 @@ class TfidfLogisticRegressionClassifier(LogisticRegressionClassifier):
     def process(self, messages: List[Message]) -> List[Message]:
         """Classifies messages that have features; one with none (only emoji or punctuation) gets no
         intent here instead of crashing sklearn ("Found array with 0 feature(s)"): the fallback and
-        MessageGuard decide for it."""
-        with_features = [m for m in messages if self._has_features(m)]
-        for message in messages:
-            if not self._has_features(message):
+        MessageGuard decide for it. Each message's features are combined once (Rasa's own component
+        combines them again for the matrix; with the checks that was a third of the NLU's time)."""
+        rows = [(message, self._features_row(message)) for message in messages]
+        for message, row in rows:
+            if row is None:
                 message.set(INTENT, {"name": None, "confidence": 0.0}, add_to_output=True)
                 message.set(INTENT_RANKING_KEY, [], add_to_output=True)
-        if with_features:
-            super().process(with_features)
+        featured = [(message, row) for message, row in rows if row is not None]
+        if not featured:
+            return messages
+        probabilities = self.clf.predict_proba(vstack([row for _, row in featured]))
+        for (message, _), row_probabilities in zip(featured, probabilities):  # as Rasa's process()
+            ranking = sorted(({"name": name, "confidence": confidence}
+                              for name, confidence in zip(self.clf.classes_, row_probabilities)),
+                             key=lambda e: -e["confidence"])
+            message.set(INTENT, ranking[0], add_to_output=True)
+            length = self.config[RANKING_LENGTH]
+            message.set(INTENT_RANKING_KEY, ranking[:length] if length > 0 else ranking, add_to_output=True)
         return messages
 
     @staticmethod
-    def _has_features(message: Message) -> bool:
+    def _features_row(message: Message) -> Optional[csr_matrix]:
+        """The message's sentence features as one row (sparse, then dense), as Rasa's `_create_X`
+        builds it; None when there are none."""
         sparse = message.get_sparse_features(attribute=TEXT)[1]
         dense = message.get_dense_features(attribute=TEXT)[1]
-        return bool((sparse is not None and sparse.features.shape[-1] and sparse.features.nnz)
-                    or (dense is not None and dense.features.size))
+        if not ((sparse is not None and sparse.features.shape[-1] and sparse.features.nnz)
+                or (dense is not None and dense.features.size)):
+            return None
+        return hstack([csr_matrix(sparse.features if sparse else []), csr_matrix(dense.features if dense else [])])
 
     # skops refuses types it does not know; these are ours to trust (the pipeline, the TF-IDF step and
     # the sparse matrix holding its idf weights).

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 
 def install() -> None:
-    from bot import action_fallback, action_schema, metrics
+    from bot import action_fallback, action_schema, metrics, session_length
+    from bot.settings import Settings
 
     metrics.install()  # turns, their latency and errors, for GET /webhooks/metrics/ (channels/metrics.py)
     action_schema.install()  # the reply schema's validator built once (issue 14)
     action_fallback.install()  # an apology with the hotline when the action server fails (issue 12)
+    # a session ends after N user turns too, so turn 150 costs what turn 1 does (issue 14)
+    try:
+        max_turns = Settings.from_env().session_max_turns
+    except ValueError:  # a half-configured channel: Rasa's channels report it; `rasa train` need not fail
+        max_turns = session_length.DEFAULT_MAX_TURNS
+    session_length.install(max_turns)

@@ -15,14 +15,23 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 HOTLINE = "1900 1075"
 
 
-def _int(env: Mapping[str, str], name: str, default: int) -> int:
+def _number(env: Mapping[str, str], name: str, default, kind=int):
     raw = env.get(name)
     if raw in (None, ""):
         return default
     try:
-        return int(raw)
+        return kind(raw)
     except ValueError as exc:  # fail loudly at start-up on bad configuration
-        raise ValueError(f"{name} must be an integer, got {raw!r}") from exc
+        what = "an integer" if kind is int else "a number"
+        raise ValueError(f"{name} must be {what}, got {raw!r}") from exc
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    return _number(env, name, default, int)
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    return _number(env, name, default, float)
 
 
 def _keys(env: Mapping[str, str], name: str) -> Tuple[str, ...]:
@@ -132,6 +141,12 @@ class Settings:
     # Status notices Rasa did not take are retried this often at first (then twice as long each
     # time); lower only in tests.
     notice_retry_s: float = 30.0
+    # A conversation session also ends after this many user turns (at a quiet point, no form open),
+    # so a long conversation costs no more per turn than a short one (bot/session_length.py); 0: never.
+    session_max_turns: int = 20
+    # The question log is written in batches off the answer path (actions/question_log.py): lines
+    # arriving within this many seconds of the first go in one transaction; a clean stop writes them.
+    question_log_batch_s: float = 1.0
 
     @property
     def action_endpoint_url(self) -> str:
@@ -243,6 +258,8 @@ class Settings:
             tracker_store_choice=_tracker_store_choice(env),
             redis_prefix=_redis_prefix(env),
             notice_retry_s=float(_int(env, "HUE_NOTICE_RETRY_S", 30)),
+            session_max_turns=_int(env, "HUE_SESSION_MAX_TURNS", 20),
+            question_log_batch_s=_float(env, "HUE_QUESTION_LOG_BATCH_S", 1.0),
         )
 
 

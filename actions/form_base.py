@@ -139,6 +139,17 @@ _QUESTION_RE = re.compile(
 _QUESTION_END_RE = re.compile(r"\w+ \w+ (?:khong|ko|hok|chua|k|khong nhi|ko nhi|nhi|vay ta)$")
 
 
+# A step's question echoed before its answer ("ở đâu hả, trước nhà số 9 Lê Lợi", "where? right in front of
+# 22 Tran Hung Dao", "my number? 0905 …"): the echo is a question word or the step's own noun, with
+# particles, alone in its clause. What follows it is the answer.
+_ECHO_RE = re.compile(
+    r"^(?:(?:o|tai|the|my|your|cai|so) )?(?:o dau|cho nao|noi nao|dau|where|where is it|which place|what place|"
+    r"dia chi|address|location|place|sdt|so dien thoai|so dt|dien thoai|phone|phone number|number|my number|"
+    r"so cua toi|so cua minh|so cua em|so nao|anh|photo|picture|mo ta|su co gi|what problem|the problem)"
+    r"(?: (?:ha|a|ah|ak|u|nhi|vay|z|ta|ne|ad|em|anh|chi|ban|oi|you say|you mean|you ask|again|then|right))*$")
+_ECHO_SPLIT_RE = re.compile(r"^\s*([^,.;:!?…]+)[,.;:!?…]+\s*(.*\w.*)$", re.S)
+
+
 def phrase_key(text: str) -> str:
     """A whole answer as a matching key: folded, lower case, without trailing punctuation."""
     return _TRAILING_RE.sub("", fold_key(text)).strip()
@@ -160,6 +171,13 @@ class Answer:
             if entity.get("entity"):
                 entities[entity["entity"]] = entity.get("value")
         return cls(normalize(latest.get("text") or ""), (latest.get("intent") or {}).get("name"), entities)
+
+    def without_echo(self) -> "Answer":
+        """The answer after an echo of the question ("ở đâu hả, …", "where? …"), else itself."""
+        match = _ECHO_SPLIT_RE.match(self.text)
+        if self.is_payload or not match or not _ECHO_RE.match(phrase_key(match.group(1))):
+            return self
+        return Answer(match.group(2).strip(), self.intent, self.entities)
 
     @property
     def key(self) -> str:
@@ -277,6 +295,7 @@ class CustomFormValidationAction(Action):
             step = await self.prefill(answer, tracker, language)
             step.values = {**{name: None for name in self.cleared_slots()}, **step.values}
             return self._events(dispatcher, step, {}, requested=None, attempts=0)
+        answer = answer.without_echo()
         explanation = self.explain(answer, requested, language) if answer.is_question else None
         if explanation:  # not an answer and not a failed attempt: said, then the step is asked again
             return self._events(dispatcher, Step(say=[{"text": explanation}]), slots, requested,

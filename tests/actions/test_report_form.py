@@ -386,6 +386,23 @@ async def test_a_question_is_never_taken_as_a_place(text):
     assert "incident_location" not in values and values["requested_slot"] == "incident_location"
 
 
+@pytest.mark.parametrize("text, step, kept", [
+    ("ở đâu hả, trước nhà số 9 Lê Lợi", "incident_location", "9 Lê Lợi"),
+    ("cho nao ha? kiet 20 nguyen trai", "incident_location", "kiet 20 nguyen trai"),
+    ("where? right in front of 22 tran hung dao", "incident_location", "22 tran hung dao"),
+    ("my number? 0905 123 456", "incident_phone", "+84905123456"),
+])
+async def test_the_step_question_echoed_before_the_answer_is_not_a_question(text, step, kept):
+    """Written for branch convform2's dev set (tests/data/form_conversations_dev2.yml)."""
+    values = await validate(form_tracker(text, step, intent="ask_procedure"))
+    assert kept in values[step] and values["requested_slot"] != step
+
+
+async def test_an_echo_alone_is_still_a_question():
+    values = await validate(form_tracker("ở đâu cũng được hả?", "incident_location", intent="ask_procedure"))
+    assert "incident_location" not in values
+
+
 @pytest.mark.parametrize("text, language, said", [
     ("đèn đường hỏng ở Lê Lợi", "vi", "Tôi đã ghi: Loại sự cố: Chiếu sáng công cộng"),
     ("the street light is broken on Le Loi street", "en", "Noted: Type: Street lighting"),

@@ -95,6 +95,9 @@ def test_tracking_codes():
     ("đèn đường hỏng ở đường Lê Lợi mấy hôm nay", "đường Lê Lợi"),  # the place ends at the time words
     ("karaoke at 30 Pham Ngu Lao every night", "30 Pham Ngu Lao"),
     ("rác chưa dọn ở chợ Từ Đàm", "chợ Từ Đàm"),  # "Từ" in a name is not "từ hôm qua"
+    # "quá" / "lắm" closing the clause follow an adjective, not a name; "quá" before one is no end
+    ("nước thải chảy ra đường hôi quá", None), ("rac o duong nhieu qua", None),
+    ("rác ở kiệt 5 Trần Phú bẩn lắm", "kiệt 5 Trần Phú"), ("ổ gà ở Lê Lợi quá sâu", "Lê Lợi"),
 ])
 def test_extract_place(text, place):
     assert extract_place(text) == place

@@ -59,7 +59,9 @@ _CANCEL_CLAUSE_RE = re.compile(
     r"^(?:"
     r"(?:huy|xoa|dep|bo)(?: (?:bo|di|het|luon|giup|dum|ho|gium|nha|nhe|phan anh|bao cao|cai nay|cai do|no|viec nay"
     r"|minh|em|toi|voi|ngay|lien|nay|do|ca|gui))*"
-    r"|(?:thoi )?(?:ngung|dung|thoi|khoi|thoat|bo)(?: (?:lai|di|luon|ngay|nhe|nha|bao|gui|phan anh|ra|a|thoi|nua|do|vay))*"
+    r"|(?:thoi )?(?:ngung|dung|thoi|khoi|thoat|bo)(?: (?:lai|di|luon|ngay|nhe|nha|bao|gui|phan anh|ra|a|thoi|nua|do|vay"
+    r"|giup|gium|dum|ho|voi|minh|em))*"
+    r"|thoi bo qua(?: (?:di|het|luon|nhe|nha|vay))*"
     rf"|{_SUBJECT}(?:thoi )?{_NEG} (?:can|bao|gui|phan anh|muon|lam|lam nua|bao cao|can bao|can gui|muon bao|muon gui"
     r"|muon phan anh|muon lam|can phan anh|gui di)(?: (?:cai nay|nua|nua dau|dau|thi thoi|gi|luon|lai))*"
     rf"(?: nua| dau)"
@@ -77,7 +79,7 @@ _CANCEL_CLAUSE_RE = re.compile(
     r"|(?:please |pls )?(?:do not|don'?t|dont) (?:send|report|file|submit)(?: (?:it|this|that|anything|the report))?(?: anymore)?"
     r"|i (?:do not|don'?t|dont) want (?:to )?(?:report|send|file|do) (?:it|this|that|anything)?(?: ?anymore)?"
     r"|i (?:do not|don'?t|dont) (?:want|need) (?:it|this|that) ?(?:anymore)?"
-    r"|(?:i'?ve |i )?changed my mind|let'?s not|not anymore|no need anymore"
+    r"|(?:i'?ve |i )?changed my mind|let'?s not|not anymore|no need(?: (?:anymore|now|then|thanks))?|no thanks"
     r")$")
 # A message that opens with a clear cancellation and goes on without punctuation ("thoi huy di de mai
 # toi goi tong dai", "never mind I'll call them"): short messages only.
@@ -106,11 +108,17 @@ def is_cancel_clause(clause: str) -> bool:
     return False
 
 
+# Said around a skip on an optional step ("its ok, no need", "no thanks, all good now").
+_SKIP_COMPANIONS = _phrases("""
+ok | oke | okay | its ok | it's ok | it is ok | all good | all good now | thanks | thank you | sorry | cam on |
+khong sao | ko sao | k sao | thoi | vay thoi
+""")
 SKIP_WORDS = _phrases("""
 bo qua | bo qua nhe | skip | skip it | khong co | ko co | k co | kh co | khong can | ko can |
 khong | ko | k | no | none | no thanks | not needed | xong | xong roi | het | het roi | du roi | done |
 that's all | thats all | finished | next | tiep | tiep tuc | khoi | khoi di | khoi nha | thoi khoi | thoi khoi nha |
-khong can dau | ko can dau | k can | hong can | kh can | no need | nope | nah | khong co dau | ko co dau
+khong can dau | ko can dau | k can | hong can | kh can | no need | nope | nah | khong co dau | ko co dau |
+thoi bo qua | thoi bo qua di | bo qua di
 """)
 CONFIRM_WORDS = _phrases("""
 gui | gui di | gui luon | xac nhan | dong y | dung roi | ok | oke | okay | co | vang | u | uh | 👍 |
@@ -198,6 +206,15 @@ class Answer:
         if self.is_payload or not re.search(r"\w", key):  # "?" alone says nothing
             return False
         return bool(_QUESTION_RE.search(key) or _QUESTION_END_RE.search(self.key))
+
+    @property
+    def is_skip(self) -> bool:
+        """A skip of an optional step, alone or with words around it ("its ok, no need")."""
+        if self.says(SKIP_WORDS):
+            return True
+        clauses = [phrase_key(clause) for clause in self.clauses]
+        return (any(clause in SKIP_WORDS for clause in clauses)
+                and all(clause in SKIP_WORDS or clause in _SKIP_COMPANIONS for clause in clauses))
 
     @property
     def is_cancel(self) -> bool:
@@ -305,7 +322,10 @@ class CustomFormValidationAction(Action):
             # (the number for an emergency, the knowledge answer for a question); then the form asks
             # its pending question again.
             return [SlotSet("requested_slot", requested)]
-        skipping = requested in self.skippable_steps and answer.says(SKIP_WORDS)
+        skipping = requested in self.skippable_steps and answer.is_skip
+        if skipping and not answer.says(SKIP_WORDS):  # "its ok, no need": read as its skip alone
+            said = next(clause for clause in map(phrase_key, answer.clauses) if clause in SKIP_WORDS)
+            answer = Answer(said, answer.intent, answer.entities)
         if answer.is_cancel and not skipping:
             return self._finish(dispatcher, "cancelled")
         if answer.intent == "request_human":

@@ -342,6 +342,13 @@ async def test_no_thanks_skips_an_optional_step_rather_than_cancelling(step):
     assert values.get("incident_confirmation") != "cancelled" and values["requested_slot"] != step
 
 
+@pytest.mark.parametrize("step", ["incident_photo_step", "incident_phone"])
+@pytest.mark.parametrize("text", ["its ok, no need", "no thanks, all good now", "thôi bỏ qua"])
+async def test_a_skip_with_words_around_it_skips_an_optional_step(step, text):
+    values = await validate(form_tracker(text, step, intent="inform"))
+    assert values.get("incident_confirmation") != "cancelled" and values["requested_slot"] != step
+
+
 async def test_a_long_answer_the_nlu_calls_cancel_is_still_an_answer():
     text = "ông tổ trưởng bảo thôi không sửa nữa mà đèn vẫn tắt cả tuần nay rồi"
     values = await validate(form_tracker(text, "incident_description", intent="cancel"))
@@ -431,6 +438,8 @@ async def test_nothing_understood_says_nothing_extra():
     "em đổi ý rồi", "hong bao nua", "thôi dẹp", "k can nua", "ko gửi đâu",
     "nvm", "ok nvm", "forget it", "forget about it then", "don't send it", "dont send", "scrap it",
     "actually no, cancel", "never mind I'll call them myself", "cancel my report", "not anymore",
+    # branch convform2 dev: "thôi bỏ qua" is a cancellation where nothing can be skipped
+    "thôi bỏ qua đi", "thoi bo qua", "ngưng lại giùm", "no need, it's fixed now", "no thanks, all good now",
 ])
 async def test_cancellations_in_everyday_words_whatever_the_nlu_said(step, text):
     values = await validate(form_tracker(text, step, intent="inform"))

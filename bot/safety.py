@@ -74,7 +74,7 @@ _PATTERNS: Tuple[Tuple[str, "re.Pattern[str]"], ...] = (
         r"(?:thief|burglar|robber)s? (?:is|are)",
         r"pha khoa", r"ke gian", r"co dao", r"co sung", r"has a (?:knife|gun)", r"danh nhau", r"break (?:the |a )?lock", r"trying to break", r"threaten\w*",
         r"just (?:been )?stolen", r"(?:was|were|got) just stolen",
-        r"chem nhau", r"danh nguoi", r"danh hoi dong", r"bat coc", r"giet nguoi",
+        r"chem nhau", r"(?:dang |vua )?chem (?:nguoi|chet|ong|ba|anh|chi|em|thang|may)", r"cam (?:rua|ma tau|kiem|hung khi|gay dap)", r"danh nguoi", r"danh hoi dong", r"bat coc", r"giet nguoi",
         r"robber\w*", r"robbing", r"break(?:ing)? in(?:to)?", r"broke in(?:to)?", r"stealing", r"snatch\w*",
         r"grabbed my", r"mugg\w*", r"knif\w*", r"knives", r"gun", r"beating (?:someone|him|her|a)",
         r"kidnap\w*",

@@ -26,6 +26,7 @@ from tests.conftest import ROOT, load_nlu_examples
     ("the guesthouse next door is burning", FIRE),
     ("a boy fell in the lake and can't swim", RESCUE),
     ("be bi ngat nuoc o ho boi", RESCUE),
+    ("thằng say rượu cầm rựa đòi chém người", CRIME),
 ])
 def test_emergencies_are_recognised_with_their_kind(text, kind):
     assert emergency_kind(text) == kind

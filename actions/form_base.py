@@ -54,6 +54,7 @@ _LEADS = frozenset("a u uh uhm um ok oke okay oh ah hmm well actually sorry oops
 # covered, not a list of sentences: "thôi khỏi", "ko can nua dau", "thoi k bao nua", "hủy giúp mình với",
 # "để lúc khác", "đổi ý rồi", "nvm", "forget it", "don't send it", "cancel my report".
 _NEG = r"(?:khong|ko|k|kh|kg|khg|hong|hok|hem|hk|chang|k0)"
+NEGATION = _NEG  # for the steps' own readers
 _SUBJECT = r"(?:(?:toi|minh|em|anh|chi|tao|tui|i|we) )?"
 _CANCEL_CLAUSE_RE = re.compile(
     r"^(?:"

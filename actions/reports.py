@@ -44,7 +44,7 @@ CATEGORIES: Tuple[Category, ...] = (
     Category("flooding", "Ngập úng, thoát nước", "Flooding and drainage",
              ("ngap", "ngap nuoc", "ngap ung", "nap cong", "ong cong", "cong thoat nuoc", "thoat nuoc",
               "flood", "flooding", "flooded", "floods", "nuoc thai", "cong bi tac", "tac cong", "cong bi nghet",
-              "cong nghet", "cong tac nghen", "blocked drain", "sewage", "waterlogged",
+              "cong nghet", "cong tac nghen", "cong tran", "cong bi tran", "tran cong", "blocked drain", "sewage", "waterlogged",
               "drain", "drainage", "manhole")),
     Category("trees", "Cây xanh", "Trees",
              ("cay xanh", "cay do", "cay nga", "cay gay", "cay nghieng", "nhanh cay", "canh cay", "bat goc",
@@ -105,7 +105,7 @@ the a an my our his her their this that these those here there of in on at to ne
 side middle end corner road roads street streets st lane alley sidewalk pavement house home homestay hotel
 school gate market river bank bridge park area neighbourhood neighborhood city town place building shop
 nha cong truong cho song cau goc duong pho kiet hem ngo ga day do nay kia giua ben canh truoc sau cua
-minh toi em khu xom lang via he le o tai tren gan ngay doan cuoi dau quanh phia khu vuc ngoai trong chung
+minh toi em khu xom lang via he le o tai tren gan ngay doan cuoi dau quanh phia khu vuc ngoai trong chung ven bo
 cu chung_cu toa so nha
 """.split())
 _REPORT_LEAD_RE = re.compile(

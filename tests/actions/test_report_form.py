@@ -349,6 +349,12 @@ async def test_a_skip_with_words_around_it_skips_an_optional_step(step, text):
     assert values.get("incident_confirmation") != "cancelled" and values["requested_slot"] != step
 
 
+@pytest.mark.parametrize("text", ["k co anh", "không chụp được hình", "no photo, sorry", "i don't have a picture"])
+async def test_saying_there_is_no_photo_finishes_the_photo_step(text):
+    values = await validate(form_tracker(text, "incident_photo_step", intent="inform"))
+    assert values["incident_photo_step"] == "done" and values["requested_slot"] == "incident_phone"
+
+
 async def test_a_long_answer_the_nlu_calls_cancel_is_still_an_answer():
     text = "ông tổ trưởng bảo thôi không sửa nữa mà đèn vẫn tắt cả tuần nay rồi"
     values = await validate(form_tracker(text, "incident_description", intent="cancel"))

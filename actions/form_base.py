@@ -54,12 +54,15 @@ _LEADS = frozenset("a u uh uhm um ok oke okay oh ah hmm well actually sorry oops
 # covered, not a list of sentences: "thôi khỏi", "ko can nua dau", "thoi k bao nua", "hủy giúp mình với",
 # "để lúc khác", "đổi ý rồi", "nvm", "forget it", "don't send it", "cancel my report".
 _NEG = r"(?:khong|ko|k|kh|kg|khg|hong|hok|hem|hk|chang|k0)"
+NEGATION = _NEG  # for the steps' own readers
 _SUBJECT = r"(?:(?:toi|minh|em|anh|chi|tao|tui|i|we) )?"
 _CANCEL_CLAUSE_RE = re.compile(
     r"^(?:"
     r"(?:huy|xoa|dep|bo)(?: (?:bo|di|het|luon|giup|dum|ho|gium|nha|nhe|phan anh|bao cao|cai nay|cai do|no|viec nay"
     r"|minh|em|toi|voi|ngay|lien|nay|do|ca|gui))*"
-    r"|(?:thoi )?(?:ngung|dung|thoi|khoi|thoat|bo)(?: (?:lai|di|luon|ngay|nhe|nha|bao|gui|phan anh|ra|a|thoi|nua|do|vay))*"
+    r"|(?:thoi )?(?:ngung|dung|thoi|khoi|thoat|bo)(?: (?:lai|di|luon|ngay|nhe|nha|bao|gui|phan anh|ra|a|thoi|nua|do|vay"
+    r"|giup|gium|dum|ho|voi|minh|em))*"
+    r"|thoi bo qua(?: (?:di|het|luon|nhe|nha|vay))*"
     rf"|{_SUBJECT}(?:thoi )?{_NEG} (?:can|bao|gui|phan anh|muon|lam|lam nua|bao cao|can bao|can gui|muon bao|muon gui"
     r"|muon phan anh|muon lam|can phan anh|gui di)(?: (?:cai nay|nua|nua dau|dau|thi thoi|gi|luon|lai))*"
     rf"(?: nua| dau)"
@@ -77,7 +80,7 @@ _CANCEL_CLAUSE_RE = re.compile(
     r"|(?:please |pls )?(?:do not|don'?t|dont) (?:send|report|file|submit)(?: (?:it|this|that|anything|the report))?(?: anymore)?"
     r"|i (?:do not|don'?t|dont) want (?:to )?(?:report|send|file|do) (?:it|this|that|anything)?(?: ?anymore)?"
     r"|i (?:do not|don'?t|dont) (?:want|need) (?:it|this|that) ?(?:anymore)?"
-    r"|(?:i'?ve |i )?changed my mind|let'?s not|not anymore|no need anymore"
+    r"|(?:i'?ve |i )?changed my mind|let'?s not|not anymore|no need(?: (?:anymore|now|then|thanks))?|no thanks"
     r")$")
 # A message that opens with a clear cancellation and goes on without punctuation ("thoi huy di de mai
 # toi goi tong dai", "never mind I'll call them"): short messages only.
@@ -106,11 +109,17 @@ def is_cancel_clause(clause: str) -> bool:
     return False
 
 
+# Said around a skip on an optional step ("its ok, no need", "no thanks, all good now").
+_SKIP_COMPANIONS = _phrases("""
+ok | oke | okay | its ok | it's ok | it is ok | all good | all good now | thanks | thank you | sorry | cam on |
+khong sao | ko sao | k sao | thoi | vay thoi
+""")
 SKIP_WORDS = _phrases("""
 bo qua | bo qua nhe | skip | skip it | khong co | ko co | k co | kh co | khong can | ko can |
 khong | ko | k | no | none | no thanks | not needed | xong | xong roi | het | het roi | du roi | done |
 that's all | thats all | finished | next | tiep | tiep tuc | khoi | khoi di | khoi nha | thoi khoi | thoi khoi nha |
-khong can dau | ko can dau | k can | hong can | kh can | no need | nope | nah | khong co dau | ko co dau
+khong can dau | ko can dau | k can | hong can | kh can | no need | nope | nah | khong co dau | ko co dau |
+thoi bo qua | thoi bo qua di | bo qua di
 """)
 CONFIRM_WORDS = _phrases("""
 gui | gui di | gui luon | xac nhan | dong y | dung roi | ok | oke | okay | co | vang | u | uh | 👍 |
@@ -139,6 +148,17 @@ _QUESTION_RE = re.compile(
 _QUESTION_END_RE = re.compile(r"\w+ \w+ (?:khong|ko|hok|chua|k|khong nhi|ko nhi|nhi|vay ta)$")
 
 
+# A step's question echoed before its answer ("ở đâu hả, trước nhà số 9 Lê Lợi", "where? right in front of
+# 22 Tran Hung Dao", "my number? 0905 …"): the echo is a question word or the step's own noun, with
+# particles, alone in its clause. What follows it is the answer.
+_ECHO_RE = re.compile(
+    r"^(?:(?:o|tai|the|my|your|cai|so) )?(?:o dau|cho nao|noi nao|dau|where|where is it|which place|what place|"
+    r"dia chi|address|location|place|sdt|so dien thoai|so dt|dien thoai|phone|phone number|number|my number|"
+    r"so cua toi|so cua minh|so cua em|so nao|anh|photo|picture|mo ta|su co gi|what problem|the problem)"
+    r"(?: (?:ha|a|ah|ak|u|nhi|vay|z|ta|ne|ad|em|anh|chi|ban|oi|you say|you mean|you ask|again|then|right))*$")
+_ECHO_SPLIT_RE = re.compile(r"^\s*([^,.;:!?…]+)[,.;:!?…]+\s*(.*\w.*)$", re.S)
+
+
 def phrase_key(text: str) -> str:
     """A whole answer as a matching key: folded, lower case, without trailing punctuation."""
     return _TRAILING_RE.sub("", fold_key(text)).strip()
@@ -161,6 +181,13 @@ class Answer:
                 entities[entity["entity"]] = entity.get("value")
         return cls(normalize(latest.get("text") or ""), (latest.get("intent") or {}).get("name"), entities)
 
+    def without_echo(self) -> "Answer":
+        """The answer after an echo of the question ("ở đâu hả, …", "where? …"), else itself."""
+        match = _ECHO_SPLIT_RE.match(self.text)
+        if self.is_payload or not match or not _ECHO_RE.match(phrase_key(match.group(1))):
+            return self
+        return Answer(match.group(2).strip(), self.intent, self.entities)
+
     @property
     def key(self) -> str:
         return phrase_key(self.text)
@@ -180,6 +207,15 @@ class Answer:
         if self.is_payload or not re.search(r"\w", key):  # "?" alone says nothing
             return False
         return bool(_QUESTION_RE.search(key) or _QUESTION_END_RE.search(self.key))
+
+    @property
+    def is_skip(self) -> bool:
+        """A skip of an optional step, alone or with words around it ("its ok, no need")."""
+        if self.says(SKIP_WORDS):
+            return True
+        clauses = [phrase_key(clause) for clause in self.clauses]
+        return (any(clause in SKIP_WORDS for clause in clauses)
+                and all(clause in SKIP_WORDS or clause in _SKIP_COMPANIONS for clause in clauses))
 
     @property
     def is_cancel(self) -> bool:
@@ -277,6 +313,7 @@ class CustomFormValidationAction(Action):
             step = await self.prefill(answer, tracker, language)
             step.values = {**{name: None for name in self.cleared_slots()}, **step.values}
             return self._events(dispatcher, step, {}, requested=None, attempts=0)
+        answer = answer.without_echo()
         explanation = self.explain(answer, requested, language) if answer.is_question else None
         if explanation:  # not an answer and not a failed attempt: said, then the step is asked again
             return self._events(dispatcher, Step(say=[{"text": explanation}]), slots, requested,
@@ -286,7 +323,10 @@ class CustomFormValidationAction(Action):
             # (the number for an emergency, the knowledge answer for a question); then the form asks
             # its pending question again.
             return [SlotSet("requested_slot", requested)]
-        skipping = requested in self.skippable_steps and answer.says(SKIP_WORDS)
+        skipping = requested in self.skippable_steps and answer.is_skip
+        if skipping and not answer.says(SKIP_WORDS):  # "its ok, no need": read as its skip alone
+            said = next(clause for clause in map(phrase_key, answer.clauses) if clause in SKIP_WORDS)
+            answer = Answer(said, answer.intent, answer.entities)
         if answer.is_cancel and not skipping:
             return self._finish(dispatcher, "cancelled")
         if answer.intent == "request_human":

@@ -18,8 +18,8 @@ from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
-from actions.form_base import (CONFIRM_WORDS, EDIT_WORDS, SKIP_WORDS, Answer, CustomFormValidationAction,
-                               Step)
+from actions.form_base import (CONFIRM_WORDS, EDIT_WORDS, NEGATION, SKIP_WORDS, Answer,
+                               CustomFormValidationAction, Step)
 from actions.handoff import handoff_text
 from actions.replies import pick, reply_language
 from actions.reports import (CATEGORY_BY_CODE, category_buttons, category_from_answer, describe_from_message,
@@ -70,6 +70,11 @@ FIELD_WORDS = {
 FOLLOW_WORDS = frozenset({"theo doi", "theo doi phan anh do", "follow", "follow it", "follow that one"})
 NEW_WORDS = frozenset({"gui moi", "gui phan anh moi", "van gui moi", "moi", "new", "new report", "file a new one"})
 _URL_RE = re.compile(r"https?://\S+")
+# "k co anh", "khong chup duoc hinh", "no photo, sorry", "i don't have a picture": no photo, so the step is done.
+_NO_PHOTO_RE = re.compile(
+    rf"^(?:(?:toi|minh|em|anh|chi|i|we|sorry|ah|a|um) )*(?:{NEGATION}|no|dont|don'?t|do not|cannot|can'?t|chua)"
+    r"(?: (?:co|chup|chup duoc|gui|gui duoc|kip|have|got|take|took|a|any|the))* (?:anh|hinh|hinh anh|photos?|pictures?|"
+    r"pics?|images?)(?!\w)")
 # "gửi luôn", "gui lun nha", "ok send it now", "vâng gửi đi ạ": a send, whatever the particles.
 _CONFIRM_RE = re.compile(
     r"^(?:(?:ok|oke|okay|u|uh|vang|da|yes|yep|yeah|dung roi|chuan|roi) )*(?:gui|send|submit|confirm|xac nhan|"
@@ -330,7 +335,7 @@ class ValidateIncidentReportForm(CustomFormValidationAction):
         url = _URL_RE.search(answer.text)
         if url and not answer.is_payload:
             return self._add_photo(url.group(0), tracker.get_slot("incident_photos") or [], language)
-        if answer.says(SKIP_WORDS) or answer.intent == "deny":
+        if answer.says(SKIP_WORDS) or answer.intent == "deny" or _NO_PHOTO_RE.match(answer.key):
             return Step(values={"incident_photo_step": "done"})
         return Step.rejected(pick(language, "Bạn gửi ảnh (hoặc đường link ảnh), hoặc bấm \"Bỏ qua\" nhé.",
                                   "Please send a photo (or a link to one), or tap \"Skip\"."))

@@ -44,7 +44,7 @@ CATEGORIES: Tuple[Category, ...] = (
     Category("flooding", "Ngập úng, thoát nước", "Flooding and drainage",
              ("ngap", "ngap nuoc", "ngap ung", "nap cong", "ong cong", "cong thoat nuoc", "thoat nuoc",
               "flood", "flooding", "flooded", "floods", "nuoc thai", "cong bi tac", "tac cong", "cong bi nghet",
-              "cong nghet", "cong tac nghen", "blocked drain", "sewage", "waterlogged",
+              "cong nghet", "cong tac nghen", "cong tran", "cong bi tran", "tran cong", "blocked drain", "sewage", "waterlogged",
               "drain", "drainage", "manhole")),
     Category("trees", "Cây xanh", "Trees",
              ("cay xanh", "cay do", "cay nga", "cay gay", "cay nghieng", "nhanh cay", "canh cay", "bat goc",
@@ -95,7 +95,9 @@ _PLACE_NOUN_RE = re.compile(r"(?<!\w)(?:duong|pho|kiet|hem|ngo|cau|cho|phuong|so
 _PLACE_END_RE = re.compile(
     r"(?:^|\s)(?:may|hom qua|hom nay|tu hom|tu sang|tu toi|tu chieu|tu tuan|suot|ca tuan|ca thang|luc nay|"
     r"since|for days|for a week|for weeks|all night|every night|every day|today|yesterday|last night|"
-    r"is|are|was|were|has|have|keeps|bi|rat|qua)(?!\w)")
+    r"is|are|was|were|has|have|keeps|bi|rat|qua|lam)(?!\w)")
+# "quá", "lắm" follow an adjective, never a name: "ra đường hôi quá" names no street "Hôi".
+_INTENSIFIERS = frozenset({"qua", "lam"})
 # Words that alone do not say where ("the road", "my homestay", "trước cổng trường", "ở đường"): a
 # place needs a name or a number besides these.
 _GENERIC_PLACE_WORDS = frozenset("""
@@ -103,7 +105,7 @@ the a an my our his her their this that these those here there of in on at to ne
 side middle end corner road roads street streets st lane alley sidewalk pavement house home homestay hotel
 school gate market river bank bridge park area neighbourhood neighborhood city town place building shop
 nha cong truong cho song cau goc duong pho kiet hem ngo ga day do nay kia giua ben canh truoc sau cua
-minh toi em khu xom lang via he le o tai tren gan ngay doan cuoi dau quanh phia khu vuc ngoai trong chung
+minh toi em khu xom lang via he le o tai tren gan ngay doan cuoi dau quanh phia khu vuc ngoai trong chung ven bo
 cu chung_cu toa so nha
 """.split())
 _REPORT_LEAD_RE = re.compile(
@@ -123,7 +125,11 @@ def _place_from(text: str, key: str, start: int) -> Optional[str]:
     place_key = key[start:start + len(place)]
     when = _PLACE_END_RE.search(place_key)  # "ở Lê Lợi mấy hôm nay": the place ends before "mấy"
     if when:
+        ends_clause = not place_key[when.end():].strip()
         place, place_key = place[:when.start()], place_key[:when.start()]
+        if ends_clause and when.group().strip() in _INTENSIFIERS:  # "… hôi quá": drop the adjective
+            cut = place_key.rstrip().rfind(" ")
+            place, place_key = place[:max(cut, 0)], place_key[:max(cut, 0)]
     place = place.strip()
     return place if len(place) >= 2 and _named(place_key) else None
 

@@ -47,7 +47,8 @@ _PATTERNS: Tuple[Tuple[str, "re.Pattern[str]"], ...] = (
         r"ket (?:trong |o )?thang may", r"thang may (?:bi )?ket",
         r"(?:stuck|trapped) in (?:the |a )?(?:lift|elevator)", r"(?:lift|elevator) (?:is )?stuck",
         r"(?:house|building|wall|roof|bridge|ceiling|home)s? (?:has |have |just )?collapsed", r"landslide",
-        r"mudslide", r"(?:chua|khong|ko|k) (?:duoc )?so tan", r"can (?:duoc )?so tan", r"(?:is|are|got|been|was|were|someone|people|person) buried", r"buried (?:alive|under)", r"(?:rising|coming in) (?:so )?(?:fast|quickly)", r"can'?t (?:leave|escape)",
+        r"mudslide", r"(?:fell|fall|fallen|jumped|slipped) (?:in|into|off) (?:the |a )?(?:lake|river|water|well|canal|sea|pool|flood\w*)",
+        r"can'?t swim", r"ngat nuoc", r"(?:nuoc|lu)(?: lu)? (?:dang |vua |da )?cuon", r"(?:chua|khong|ko|k) (?:duoc )?so tan", r"can (?:duoc )?so tan", r"(?:is|are|got|been|was|were|someone|people|person) buried", r"buried (?:alive|under)", r"(?:rising|coming in) (?:so )?(?:fast|quickly)", r"can'?t (?:leave|escape)",
     )),
     (FIRE, _any(
         r"chay nha", r"dam chay", r"chay lon", r"hoa hoan", r"boc chay", r"chay (?:xe|kho|xuong)",
@@ -61,7 +62,9 @@ _PATTERNS: Tuple[Tuple[str, "re.Pattern[str]"], ...] = (
         r"(?:nha|quan|tiem|kho|xuong|phong|can ho|chung cu|khach san|nha hang|cua hang|karaoke|hang xom|ben canh)"
         r" (?:\w+ ){0,2}(?:dang |bi )chay(?! chuong trinh| khuyen mai| thu| bong| day| cau chi| (?:ra|di|lai|ve|qua|theo|tron|len))",
         r"chay (?:quan|tiem|phong tro|can ho|khach san|nha hang|cua hang|karaoke|chung cu)",
-        r"chap dien (?:\w+ ){0,3}(?:chay|boc khoi|no)", r"chay do chap dien",
+        r"chap dien (?:\w+ ){0,3}(?:chay|boc khoi|no)", r"(?:mui khet|khoi)\b.{0,40}\btoe lua", r"toe lua\b.{0,40}\b(?:mui khet|boc khoi|khoi)", r"(?:next door|upstairs|downstairs|across the street|building|place|hostel|hotel|"
+        r"guesthouse|restaurant|bar|cafe|factory|warehouse|school|bus|truck|van|taxi)s? (?:\w+ )?(?:is |are )burning",
+        r"burning down", r"chay do chap dien",
  r"fire(?= ?!)",
         r"ro ri (?:khi )?gas?\b", r"(?:ro|xi) gas", r"gas (?:bi )?(?:xi|ro)", r"binh (?:ga|gas) (?:\w+ ){0,2}(?:xi|ro|no|chay)",
         r"mui gas", r"gas leak\w*", r"leaking gas", r"smell(?:s|ing)? (?:of )?gas",
@@ -71,13 +74,14 @@ _PATTERNS: Tuple[Tuple[str, "re.Pattern[str]"], ...] = (
         r"(?:thief|burglar|robber)s? (?:is|are)",
         r"pha khoa", r"ke gian", r"co dao", r"co sung", r"has a (?:knife|gun)", r"danh nhau", r"break (?:the |a )?lock", r"trying to break", r"threaten\w*",
         r"just (?:been )?stolen", r"(?:was|were|got) just stolen",
-        r"chem nhau", r"danh nguoi", r"danh hoi dong", r"bat coc", r"giet nguoi",
+        r"chem nhau", r"(?:dang |vua )?chem (?:nguoi|chet|ong|ba|anh|chi|em|thang|may)", r"cam (?:rua|ma tau|kiem|hung khi|gay dap)", r"danh nguoi", r"danh hoi dong", r"bat coc", r"giet nguoi",
         r"robber\w*", r"robbing", r"break(?:ing)? in(?:to)?", r"broke in(?:to)?", r"stealing", r"snatch\w*",
         r"grabbed my", r"mugg\w*", r"knif\w*", r"knives", r"gun", r"beating (?:someone|him|her|a)",
         r"kidnap\w*",
         # someone being beaten, a thief inside now, a snatching, a door being forced
         r"(?:dang|vua) bi danh", r"bi danh (?:dap|hoi dong|chay mau|trong thuong|bam dap)", r"(?:dang|vua) (?:bi )?danh dap",
-        r"hanh hung", r"(?:dang )?danh (?:vo|con|chong|nguoi ta)\b", r"de doa", r"(?:dang|bon no|chung no|tui no|may thang) dap pha",
+        r"hanh hung", r"(?:dang|vua) (?:danh|dam|chem) (?:\d+ |mot |may |hai |ca )?(?:ong|ba|nguoi|thang|co|chi|anh|em|be|dua|"
+        r"chau|thanh nien|phu nu|dan ong|ong gia|ba gia|nhau)\b", r"(?:dang )?danh (?:vo|con|chong|nguoi ta)\b", r"de doa", r"(?:dang|bon no|chung no|tui no|may thang) dap pha",
         r"dang co (?:ke |thang |nguoi |dua )?(?:trom|cuop|gian)", r"trom (?:dang|leo|vao nha|o trong|trong nha|cay)",
         r"giat (?:mat )?(?:tui|dien thoai|dt|day chuyen|vi|bop|tien|xe|do|non|balo|ba lo)", r"moc tui", r"an cap",
         r"(?:cay|pha|be) (?:cua|khoa|cong)", r"dap cua",
@@ -99,6 +103,18 @@ _PATTERNS: Tuple[Tuple[str, "re.Pattern[str]"], ...] = (
         r"badly (?:hurt|injured)", r"injured", r"(?:people|person|several|many|someone) (?:are |were |is |got )?hurt",
         r"heart attack", r"stroke", r"electric shock", r"isn'?t moving", r"not moving", r"ambulance",
         r"overdose",
+        r"mau me (?:\w+ )?(?:tum lum|be bet|khap|day|lenh lang|chay)", r"be bet mau", r"dam mau", r"vung mau", r"there'?s blood", r"blood (?:on|all over|from)",
+        r"(?:he|she|they|someone|somebody|man|woman|guy|lady|person|child|kid|boy|girl)(?:'s|'re| is| are)? "
+        r"(?:\w+ )?(?:not|isn'?t|aren'?t|no longer) (?:answering|responding|moving|waking)",
+        r"(?:he|she|they|someone|somebody|man|woman|guy|lady|person|child|kid|boy|girl)(?:'s|'re| is| are)? "
+        r"(?:\w+ )?lying (?:on|in) (?:the )?(?:road|street|ground|floor|alley|pavement|sidewalk)",
+        r"(?:hit|ran over|knocked (?:down|over)) (?:a|an|the|my|his|her|our|some) (?:\w+ )?(?:cyclist|pedestrian|child|"
+        r"kid|man|woman|boy|girl|person|tourist|student|biker|rider|walker|lady|guy)",
+        r"meo mieng", r"liet nua nguoi", r"noi (?:khong|ko|k) ra (?:tieng|loi)", r"face (?:is )?droop\w*",
+        r"slurr\w* (?:his|her|their)? ?(?:speech|words)",
+        r"(?:barely|hardly|struggling to|trouble|difficulty|can'?t|cant) breath\w*",
+        r"tho (?:khong|ko|k) (?:duoc|noi|ra)", r"(?:face|throat|lips?|tongue|mat|hong|moi|luoi) (?:is |are |bi )?(?:swell\w*|sung)",
+        r"sung (?:mat|hong|moi|luoi)",
         # fever with fits, poisoning, collapsing, falls from a height, bites, burns, choking; common typos
         r"(?:sot|fever).{0,60}(?:giat|tron mat|li bi|khong tinh|ko tinh|cung (?:nguoi|tay|co)|shak\w*|jerk\w*|twitch\w*|fits?|stiff\w*)",
         r"giat giat", r"giat (?:lien tuc|tung con|manh)", r"dong kinh", r"len con (?:hen|dau tim|dong kinh)",

@@ -342,6 +342,19 @@ async def test_no_thanks_skips_an_optional_step_rather_than_cancelling(step):
     assert values.get("incident_confirmation") != "cancelled" and values["requested_slot"] != step
 
 
+@pytest.mark.parametrize("step", ["incident_photo_step", "incident_phone"])
+@pytest.mark.parametrize("text", ["its ok, no need", "no thanks, all good now", "thôi bỏ qua"])
+async def test_a_skip_with_words_around_it_skips_an_optional_step(step, text):
+    values = await validate(form_tracker(text, step, intent="inform"))
+    assert values.get("incident_confirmation") != "cancelled" and values["requested_slot"] != step
+
+
+@pytest.mark.parametrize("text", ["k co anh", "không chụp được hình", "no photo, sorry", "i don't have a picture"])
+async def test_saying_there_is_no_photo_finishes_the_photo_step(text):
+    values = await validate(form_tracker(text, "incident_photo_step", intent="inform"))
+    assert values["incident_photo_step"] == "done" and values["requested_slot"] == "incident_phone"
+
+
 async def test_a_long_answer_the_nlu_calls_cancel_is_still_an_answer():
     text = "ông tổ trưởng bảo thôi không sửa nữa mà đèn vẫn tắt cả tuần nay rồi"
     values = await validate(form_tracker(text, "incident_description", intent="cancel"))
@@ -386,6 +399,23 @@ async def test_a_question_is_never_taken_as_a_place(text):
     assert "incident_location" not in values and values["requested_slot"] == "incident_location"
 
 
+@pytest.mark.parametrize("text, step, kept", [
+    ("ở đâu hả, trước nhà số 9 Lê Lợi", "incident_location", "9 Lê Lợi"),
+    ("cho nao ha? kiet 20 nguyen trai", "incident_location", "kiet 20 nguyen trai"),
+    ("where? right in front of 22 tran hung dao", "incident_location", "22 tran hung dao"),
+    ("my number? 0905 123 456", "incident_phone", "+84905123456"),
+])
+async def test_the_step_question_echoed_before_the_answer_is_not_a_question(text, step, kept):
+    """Written for branch convform2's dev set (tests/data/form_conversations_dev2.yml)."""
+    values = await validate(form_tracker(text, step, intent="ask_procedure"))
+    assert kept in values[step] and values["requested_slot"] != step
+
+
+async def test_an_echo_alone_is_still_a_question():
+    values = await validate(form_tracker("ở đâu cũng được hả?", "incident_location", intent="ask_procedure"))
+    assert "incident_location" not in values
+
+
 @pytest.mark.parametrize("text, language, said", [
     ("đèn đường hỏng ở Lê Lợi", "vi", "Tôi đã ghi: Loại sự cố: Chiếu sáng công cộng"),
     ("the street light is broken on Le Loi street", "en", "Noted: Type: Street lighting"),
@@ -414,6 +444,8 @@ async def test_nothing_understood_says_nothing_extra():
     "em đổi ý rồi", "hong bao nua", "thôi dẹp", "k can nua", "ko gửi đâu",
     "nvm", "ok nvm", "forget it", "forget about it then", "don't send it", "dont send", "scrap it",
     "actually no, cancel", "never mind I'll call them myself", "cancel my report", "not anymore",
+    # branch convform2 dev: "thôi bỏ qua" is a cancellation where nothing can be skipped
+    "thôi bỏ qua đi", "thoi bo qua", "ngưng lại giùm", "no need, it's fixed now", "no thanks, all good now",
 ])
 async def test_cancellations_in_everyday_words_whatever_the_nlu_said(step, text):
     values = await validate(form_tracker(text, step, intent="inform"))

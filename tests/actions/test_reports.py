@@ -15,6 +15,7 @@ from actions.reports import (
     ("there's a pothole on le loi street", "road_damage"),
     ("nhà hàng xóm hát karaoke tới 1h sáng", "noise_pollution"),
     ("nắp cống bị vỡ trước công viên", "flooding"),
+    ("cống tràn nước bẩn ra đường", "flooding"),
     ("cháy rừng trên núi Ngự Bình", "forest_fire"),
     ("mất nước từ sáng tới giờ", "water_supply"),
     ("quán lấn chiếm vỉa hè", "urban_order"),
@@ -95,6 +96,10 @@ def test_tracking_codes():
     ("đèn đường hỏng ở đường Lê Lợi mấy hôm nay", "đường Lê Lợi"),  # the place ends at the time words
     ("karaoke at 30 Pham Ngu Lao every night", "30 Pham Ngu Lao"),
     ("rác chưa dọn ở chợ Từ Đàm", "chợ Từ Đàm"),  # "Từ" in a name is not "từ hôm qua"
+    # "quá" / "lắm" closing the clause follow an adjective, not a name; "quá" before one is no end
+    ("nước thải chảy ra đường hôi quá", None), ("rac o duong nhieu qua", None),
+    ("rác ở kiệt 5 Trần Phú bẩn lắm", "kiệt 5 Trần Phú"), ("ổ gà ở Lê Lợi quá sâu", "Lê Lợi"),
+    ("rác thải xây dựng đổ bậy ở ven sông", None),  # "ven sông" alone says no place
 ])
 def test_extract_place(text, place):
     assert extract_place(text) == place

@@ -204,3 +204,14 @@ def test_tfidf_classifier_trains_persists_and_loads(tokenizer, tmp_path):
         featurizer.process([empty])
         loaded.process([empty])
         assert empty.get("intent") == {"name": None, "confidence": 0.0} and empty.get("intent_ranking") == []
+
+
+@pytest.mark.parametrize("text, report, expected", [
+    ("cây xanh đổ ở 15 Lý Thường Kiệt", 0.23, "report_incident"),  # the address pulled it to inform
+    ("kiet 20 nguyen trai", 0.05, "inform"),                        # a bare place stays a detail
+    ("cây đổ ở đâu thì báo?", 0.3, "inform"),                       # a question is left to the rules
+])
+def test_guard_reads_a_detail_the_classifier_also_calls_a_report_as_a_report(text, report, expected):
+    message = guarded(text, intent="inform", confidence=0.7,
+                      ranking=[{"name": "inform", "confidence": 0.7}, {"name": "report_incident", "confidence": report}])
+    assert message.get("intent")["name"] == expected

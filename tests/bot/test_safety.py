@@ -17,6 +17,16 @@ from tests.conftest import ROOT, load_nlu_examples
     ("someone is breaking into a car right now", CRIME),
     ("nuoc lu len, ca nha mac ket tren mai", RESCUE),
     ("people trapped by the flood water", RESCUE),
+    # branch convform2: a stroke, anaphylaxis, someone lying still, a beating, sparks, falling in water
+    ("ông tôi tự nhiên méo miệng, nói không ra tiếng", MEDICAL),
+    ("his face is swelling and he can barely breathe", MEDICAL),
+    ("a woman is lying on the street and isn't responding", MEDICAL),
+    ("tui no dang danh mot ba cu", CRIME),
+    ("có mùi khét, ổ điện trong phòng đang tóe lửa", FIRE),
+    ("the guesthouse next door is burning", FIRE),
+    ("a boy fell in the lake and can't swim", RESCUE),
+    ("be bi ngat nuoc o ho boi", RESCUE),
+    ("thằng say rượu cầm rựa đòi chém người", CRIME),
 ])
 def test_emergencies_are_recognised_with_their_kind(text, kind):
     assert emergency_kind(text) == kind
@@ -29,6 +39,9 @@ def test_emergencies_are_recognised_with_their_kind(text, kind):
     "thủ tục phòng cháy cho quán karaoke",
     "chờ xíu nha", "kẹt xe ở cầu Trường Tiền", "help me please", "road surface collapsed",
     "/share_location{\"latitude\": 16.4, \"longitude\": 107.5}",
+    # words an emergency pattern also folds to: bị đuổi (evicted, not drowned), màu mè (fancy, not blood)
+    "bị đuổi khỏi phòng trọ thì làm sao", "quảng cáo màu mè quá", "my eyes are burning from the dust",
+    "the hotline is not answering", "rubbish lying on the road", "hit a pothole on my bike",
 ])
 def test_everyday_messages_are_not_emergencies(text):
     assert emergency_kind(text) is None

@@ -25,6 +25,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.safety import GENERAL, emergency_kind
 from bot.text import EN, clear_language, detect_language, fold_key, foreign_language, has_words, lean_language
+from knowledge.aspects import looks_like_follow_up
 
 logger = logging.getLogger(__name__)
 
@@ -166,6 +167,9 @@ UNSUPPORTED_LANGUAGE = "unsupported_language"
 NO_WORDS = "no_words"
 NLU_FALLBACK = "nlu_fallback"
 SERVICE_QUESTION = "ask_city_service"
+FOLLOW_UP = "ask_followup"
+OUT_OF_SCOPE = "out_of_scope"
+FOLLOW_UP_OUT_OF_SCOPE_WORDS = 6  # "price?", "opening hours?": only short ones are taken back from out_of_scope
 # "mất nước từ sáng, gọi ai?", "đèn đường hỏng báo ở đâu", "bao giờ có điện lại": a question about a
 # service that names a problem. Answered from knowledge, never started as a report.
 _SERVICE_QUESTION_RE = re.compile(
@@ -186,7 +190,11 @@ class MessageGuard(GraphComponent):
     - a message in a language we do not serve is `unsupported_language`;
     - a message with no letters or digits ("👍", "?", "...") is `no_words`;
     - a question about a service that names a problem ("mất nước, gọi ai?") is `ask_city_service`,
-      not `report_incident`.
+      not `report_incident`;
+    - a message the classifier could not place (or a short one it called out of scope) that asks about
+      an aspect ("can I pay by card", "price?"), for "more", or opens with "còn …" / "and what about …"
+      is `ask_followup`: the knowledge answer resolves it against the topic just discussed
+      (knowledge.followup), and without one it is searched as it stands.
     """
 
     @classmethod
@@ -217,6 +225,13 @@ class MessageGuard(GraphComponent):
                 return item.get("name")
         return None
 
+    @staticmethod
+    def _placed_as_follow_up(message: Message, text: str) -> bool:
+        intent = (message.get(INTENT) or {}).get("name")
+        if intent == OUT_OF_SCOPE and len(text.split()) > FOLLOW_UP_OUT_OF_SCOPE_WORDS:
+            return False
+        return intent in (NLU_FALLBACK, OUT_OF_SCOPE) and looks_like_follow_up(text)
+
     def process(self, messages: List[Message]) -> List[Message]:
         name = type(self).__name__
         for message in messages:
@@ -237,6 +252,8 @@ class MessageGuard(GraphComponent):
             elif (message.get(INTENT) or {}).get("name") in ("report_incident", NLU_FALLBACK) and \
                     _SERVICE_QUESTION_RE.search(fold_key(text)):
                 self._override(message, SERVICE_QUESTION)
+            elif self._placed_as_follow_up(message, text):
+                self._override(message, FOLLOW_UP)
             if (message.get(INTENT) or {}).get("name") == EMERGENCY:
                 _add_entities(message, [_entity("emergency_kind", kind or GENERAL, text, name)])
         return messages

@@ -28,8 +28,14 @@ def test_no_aspect_in_plain_topics(text):
 
 def test_topic_words_keep_only_what_names_a_topic():
     assert topic_words("bao lâu thì có?") == []
-    assert topic_words("can I pay by card") == ["can"]  # kept: "can" is also căn as in căn cước
+    assert topic_words("can I pay by card") == []  # "can" is a topic word only in "căn cước", "căn hộ"
+    assert topic_words("can I pay by card", "en") == []
     assert topic_words("lam can cuoc o dau") == ["can", "cuoc"]
+    assert topic_words("can mang theo gi") == [] and topic_words("cần mang giấy tờ gì") == []
+    assert topic_words("con lang minh mang thi sao") == ["lang", "minh", "mang"]
+    assert topic_words("how long does it take to get", "en") == []
+    assert topic_words("bao lâu thì có kết quả") == [] and topic_words("hết bao nhiêu tiền") == []
+    assert topic_words("ok and what time does dong ba market open", "en") == ["dong", "ba", "market"]
     assert "chieu" in topic_words("còn làm hộ chiếu thì mất bao lâu")
     assert "thien" in topic_words("how much is a ticket for thien mu pagoda")
 
@@ -43,3 +49,20 @@ def test_a_back_reference_is_noticed():
     from knowledge.aspects import refers_back
     assert refers_back("where is the police station for that") and refers_back("cái đó làm ở đâu")
     assert not refers_back("where is the police station")
+
+
+@pytest.mark.parametrize("text, more", [("Xem thêm", True), ("xem them", True), ("More", True),
+                                        ("tell me more", True), ("more about the passport", False)])
+def test_more_is_asked_only_on_its_own(text, more):
+    from knowledge.aspects import asks_more
+    assert asks_more(text) == more
+
+
+@pytest.mark.parametrize("text, follow_up", [
+    ("price?", True), ("Giấy tờ", True), ("can i pay by card there", True), ("co ve vao cua ko", True),
+    ("còn tiền điện thì sao", True), ("and what about the train", True), ("Xem thêm", True),
+    ("my phone battery is almost dead", False), ("có ổ gà lớn trước cổng trường", False), ("xin chào", False),
+])
+def test_what_looks_like_a_follow_up(text, follow_up):
+    from knowledge.aspects import looks_like_follow_up
+    assert looks_like_follow_up(text) == follow_up

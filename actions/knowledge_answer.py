@@ -24,6 +24,7 @@ from bot.settings import HOTLINE
 from bot.text import fold_key, normalize
 from knowledge import answers
 from knowledge.aspects import ASPECTS, label
+from knowledge.aspects import name as aspect_name
 from knowledge.followup import is_follow_up, resolve  # noqa: F401 - is_follow_up is re-exported
 
 MAX_QUERY_CHARS = 500
@@ -173,6 +174,8 @@ class ActionAnswerFromKnowledge(Action):
         found = await services.in_executor(resolve, engine, question, language, tracker.get_slot("knowledge_topic"))
         if channel != HOTLINE_CHANNEL:  # the hotline API logs its calls' questions itself, once
             await log_question(channel, found.result)
+        if found.entry_id is None and found.needs_topic:
+            return self._ask_topic(dispatcher, found.aspect, language, with_json)
         if found.entry_id is None:
             return self._decline(dispatcher, engine, found.result, language, with_json)
         entry = engine.index.entries[found.entry_id]
@@ -194,6 +197,20 @@ class ActionAnswerFromKnowledge(Action):
             buttons=[{"title": "👍", "payload": "/feedback_helpful"},
                      {"title": "👎", "payload": "/feedback_not_helpful"}])
         return [SlotSet("knowledge_topic", entry.id)]
+
+    @staticmethod
+    def _ask_topic(dispatcher, aspect: Optional[str], language: str, with_json: bool) -> List[Dict[Text, Any]]:
+        """ "how much?" with no topic in memory: ask which procedure or place, instead of guessing."""
+        what = f" ({aspect_name(aspect, language)})" if aspect in ASPECTS else ""
+        dispatcher.utter_message(text=pick(
+            language,
+            f"Bạn hỏi về thủ tục hay địa điểm nào{what}? Ví dụ: “lệ phí làm hộ chiếu”, “giờ mở cửa Đại Nội”.",
+            f"Which procedure or place do you mean{what}? For example: “passport fee”, "
+            "“Imperial City opening hours”."))
+        if with_json:
+            dispatcher.utter_message(json_message={"kind": "knowledge_decline", "best_entry_id": None,
+                                                   "best_score": 0.0})
+        return [SlotSet("knowledge_topic", None)]
 
     @staticmethod
     def _decline(dispatcher, engine, result, language: str, with_json: bool) -> List[Dict[Text, Any]]:

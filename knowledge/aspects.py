@@ -141,6 +141,11 @@ def detect_aspect(text: str) -> Optional[str]:
     return None
 
 
+def _small_number(word: str) -> bool:
+    """"2 ngày", "50 nghìn": a count, not a topic; "1900 1075", "113" name a line and stay."""
+    return word.isdigit() and len(word) < 3
+
+
 def topic_words(text: str, language: str = "vi") -> List[str]:
     """The message's words once aspect phrases and filler are removed: what could name a topic."""
     key = FILLER_PHRASES.sub(" ", fold_key(text))
@@ -148,12 +153,12 @@ def topic_words(text: str, language: str = "vi") -> List[str]:
         key = pattern.sub(" ", key)
     words = re.findall(r"\w+", key)
     if language == "en":
-        return [w for w in words if w not in FILLER and w not in FILLER_EN and not w.isdigit()]
+        return [w for w in words if w not in FILLER and w not in FILLER_EN and not _small_number(w)]
     def kept(n: int, w: str) -> bool:
         if w in _PAIRED_FILLER:
             return (n + 1 < len(words) and (w, words[n + 1]) in _KEEP_PAIRS) or \
                 (n > 0 and (words[n - 1], w) in _KEEP_PAIRS)
-        return w not in FILLER and not w.isdigit()
+        return w not in FILLER and not _small_number(w)
     return [w for n, w in enumerate(words) if kept(n, w)]
 
 

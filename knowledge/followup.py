@@ -46,6 +46,7 @@ class Resolution:
     confidence: float
     follow_up: bool = False   # answered about the previous entry
     switched: bool = False    # a follow-up-looking message that named a new topic
+    needs_topic: bool = False  # "how much?" with no topic remembered: ask which one, never guess
 
 
 def entry_confidence(engine: SearchEngine, result: SearchResult, entry_id: str) -> float:
@@ -141,6 +142,10 @@ def resolve(engine: SearchEngine, question: str, language: str, previous: Option
         if context.answered:  # "còn giá vé?" after the Imperial City may be the tickets entry
             best = context.best.entry_id
             return Resolution(best, None, context, context.confidence, follow_up=best == previous)
+    if (aspect or asks_more(question)) and not topic_words(question, language):
+        # "does it cost anything?" with nothing remembered (a first message, or after a decline):
+        # any entry the search finds would be a guess.
+        return Resolution(None, aspect, plain, plain.confidence, needs_topic=True)
     if not plain.answered:
         return Resolution(None, aspect, plain, plain.confidence)
     return Resolution(plain.best.entry_id, aspect, plain, plain.confidence)

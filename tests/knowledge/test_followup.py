@@ -43,9 +43,16 @@ def test_resolve(engine, question, language, topic, expected, aspect, switched):
     assert found.follow_up == (not switched) and 0 < found.confidence <= 1
 
 
-def test_without_a_remembered_topic_it_is_a_plain_search(engine):
+def test_without_a_remembered_topic_an_aspect_alone_asks_which_topic(engine):
     found = resolve(engine, "bao lâu thì có?", "vi", None)
     assert not found.follow_up and found.aspect == "duration"
+    assert found.entry_id is None and found.needs_topic   # never a guessed entry
+    assert resolve(engine, "does it cost anything?", "en", None).needs_topic
+
+
+def test_without_a_remembered_topic_a_named_topic_is_a_plain_search(engine):
+    found = resolve(engine, "lệ phí làm hộ chiếu bao nhiêu", "vi", None)
+    assert (found.entry_id, found.aspect, found.needs_topic) == ("proc.passport", "fee", False)
 
 
 def test_thanks_before_a_new_question_is_not_part_of_it():

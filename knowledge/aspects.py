@@ -50,7 +50,8 @@ PHRASES: Dict[str, Tuple[str, ...]] = {
         "bao nhieu lau", "lau khong", "lau ko", "lau k", "khi nao co", "khi nao xong", "bao gio co",
         "bao gio xong", "bao gio nhan", "khi nao nhan", "ngay lam viec", "thoi han", "thoi gian giai quyet",
         "thoi gian xu ly", "how long", "how many days", "how many weeks", "take long", "processing time",
-        "when will i get", "when do i get", "when can i get", "turnaround", "how soon",
+        "when will i get", "when do i get", "when can i get", "turnaround", "how soon", "deadline", "han chot",
+        "han cuoi", "trong bao lau",
     ),
     "hours": (
         "gio mo cua", "mo cua", "dong cua", "may gio", "gio lam viec", "lam viec", "gio nao", "khung gio",
@@ -69,14 +70,17 @@ PHRASES: Dict[str, Tuple[str, ...]] = {
         "bang the", "chuyen khoan", "tien mat", "fee", "fees", "cost", "costs", "price", "prices",
         "how much", "ticket", "tickets", "pay", "paying", "payment", "by card", "credit card", "debit card",
         "cash", "free", "charge", "charged", "entrance fee", "entry fee", "admission", "per person",
+        "bao nhieu", "giam gia", "mien giam", "discount", "discounts", "student price", "momo", "zalopay", "vnpay",
+        "ma qr", "qr code",
     ),
     "documents": (
         "giay to", "giay to gi", "ho so", "ho so gom", "can gi", "can nhung gi", "mang gi", "mang theo",
         "mang nhung gi", "to khai", "chuan bi gi", "documents", "document", "papers", "paperwork",
-        "what do i need", "what should i bring", "bring", "forms", "form", "requirements",
+        "what do i need", "what should i bring", "bring", "forms", "form", "requirements", "mau don", "mau to khai",
+        "ban sao", "giay gi",
     ),
     "contact": (
-        "goi ai", "goi so", "goi so nao", "so dien thoai", "sdt", "dien thoai", "hotline", "lien he",
+        "goi ai", "goi so", "goi so nao", "so dien thoai", "sdt", "so dt", "so dthoai", "dien thoai", "hotline", "lien he",
         "lien lac", "tong dai", "hoi ai", "call", "phone", "contact", "number", "who do i call",
         "who should i call", "email",
     ),
@@ -84,7 +88,7 @@ PHRASES: Dict[str, Tuple[str, ...]] = {
         "o dau", "o mo", "cho nao", "noi nao", "dia chi", "di dau", "den dau", "lam dau", "nop dau",
         "nop o dau", "lam o dau", "toi dau", "where", "address", "location", "which office",
         "get there", "how do i get there", "how to get there", "how far", "far from", "bao xa", "xa khong",
-        "xa ko", "distance", "from the city centre", "from the city center", "from the centre", "from the center",
+        "xa ko", "distance", "is it far", "far", "from the city centre", "from the city center", "from the centre", "from the center",
         "from downtown", "tu trung tam", "cach trung tam",
     ),
 }
@@ -103,6 +107,12 @@ go going want
 # Said around a follow-up, never a topic: "ok", "thanks", "cảm ơn", "kết quả" ("bao lâu thì có kết quả").
 FILLER_PHRASES = re.compile(r"(?<!\w)(ok|oke|okay|thanks|thank you|thx|tks|cam on|ket qua|vang|da vang|"
                             r"the con|vay con)(?!\w)")
+# Who a follow-up is for ("cost for kids?", "có giảm giá cho sinh viên không"): a qualifier of the topic
+# just discussed, never a topic of its own there.
+FILLER_PHRASES_WHO = re.compile(r"(?<!\w)(kids?|children|child|students?|seniors?|elderly|adults?|babies|baby|"
+                                r"foreigners?|tourists?|visitors?|my (?:wife|husband|son|daughter|mother|father)|"
+                                r"tre em|tre nho|em be|sinh vien|hoc sinh|nguoi gia|nguoi cao tuoi|nguoi lon|"
+                                r"nguoi nuoc ngoai|khach nuoc ngoai|du khach|khach du lich)(?!\w)")
 # Only in English messages: words that fold onto a Vietnamese syllable with a meaning of its own
 # ("can" as in căn cước, "the" as in thẻ, "to" as in tờ khai) are filler there.
 FILLER_EN = frozenset("""
@@ -132,9 +142,12 @@ def refers_back(text: str) -> bool:
     return bool(_BACK_REFERENCE.search(fold_key(text)))
 
 
+_NOT_AN_ASPECT = re.compile(r"(?<!\w)(bao nhieu tuoi|may tuoi|how old)(?!\w)")  # an age, not a price
+
+
 def detect_aspect(text: str) -> Optional[str]:
     """The aspect a message asks about, or None."""
-    key = fold_key(text)
+    key = _NOT_AN_ASPECT.sub(" ", fold_key(text))
     for aspect, pattern in _COMPILED:
         if pattern.search(key):
             return aspect
@@ -148,7 +161,7 @@ def _small_number(word: str) -> bool:
 
 def topic_words(text: str, language: str = "vi") -> List[str]:
     """The message's words once aspect phrases and filler are removed: what could name a topic."""
-    key = FILLER_PHRASES.sub(" ", fold_key(text))
+    key = FILLER_PHRASES_WHO.sub(" ", FILLER_PHRASES.sub(" ", fold_key(text)))
     for _, pattern in _COMPILED:
         key = pattern.sub(" ", key)
     words = re.findall(r"\w+", key)

@@ -15,13 +15,16 @@ from knowledge.schema import Parts
     ("mấy giờ mở cửa", "hours"), ("chu nhat co mo ko", "hours"), ("is it open on sunday", "hours"),
     ("mấy nghìn một trang", "fee"), ("co mat ve ko", "fee"), ("how far is it from the city centre", "where"),
     ("gọi số nào", "contact"), ("sdt lien he", "contact"), ("who do i call", "contact"),
+    ("có giảm giá cho sinh viên không", "fee"), ("tra qua momo dc ko", "fee"), ("bao nhiêu", "fee"),
+    ("hạn chót nộp là khi nào", "duration"), ("is it far", "where"), ("so dt cty nuoc la bn", "contact"),
 ])
 def test_detects_the_aspect(text, aspect):
     assert detect_aspect(text) == aspect
 
 
 @pytest.mark.parametrize("text", ["xin chào", "thanks a lot", "làm căn cước", "Trường Tiền bridge",
-                                  "hỏi về thủ tục khai sinh", "gia hạn visa", "lăng Gia Long"])
+                                  "hỏi về thủ tục khai sinh", "gia hạn visa", "lăng Gia Long",
+                                  "bao nhiêu tuổi thì làm căn cước"])
 def test_no_aspect_in_plain_topics(text):
     assert detect_aspect(text) is None
 
@@ -36,6 +39,9 @@ def test_topic_words_keep_only_what_names_a_topic():
     assert topic_words("how long does it take to get", "en") == []
     assert topic_words("bao lâu thì có kết quả") == [] and topic_words("hết bao nhiêu tiền") == []
     assert topic_words("ok and what time does dong ba market open", "en") == ["dong", "ba", "market"]
+    # who it is for qualifies the topic just discussed: "cost for kids?", "giảm giá cho sinh viên"
+    assert topic_words("cost for kids?", "en") == [] and topic_words("có giảm giá cho sinh viên không") == []
+    assert topic_words("tong dai 1900 1075 lam viec may gio") == ["1900", "1075"]  # a line, not a count
     assert "chieu" in topic_words("còn làm hộ chiếu thì mất bao lâu")
     assert "thien" in topic_words("how much is a ticket for thien mu pagoda")
 

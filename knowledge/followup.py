@@ -116,9 +116,21 @@ def opens_new_topic(engine: SearchEngine, question: str, language: str, previous
     if not words:
         return None
     alone = engine.search(" ".join(words), language=language)
-    if alone.answered and alone.best is not None and alone.best.entry_id != previous:
-        return alone
-    return None
+    if not (alone.answered and alone.best is not None and alone.best.entry_id != previous):
+        return None
+    # "what about children?" after the Imperial City is about its tickets: the words must belong more to
+    # the new entry than to the remembered one.
+    if matched_share(engine, alone, previous) >= matched_share(engine, alone, alone.best.entry_id):
+        return None
+    return alone
+
+
+def matched_share(engine: SearchEngine, result: SearchResult, entry_id: str) -> float:
+    """The IDF-weighted share of the question's words that the entry's text contains."""
+    li = engine.index.languages[result.language]
+    if entry_id not in li.entry_ids:
+        return 0.0
+    return li.lexical.matched_share(result.query, li.entry_vocabulary(li.entry_ids.index(entry_id)))
 
 
 def resolve(engine: SearchEngine, question: str, language: str, previous: Optional[str],

@@ -168,8 +168,7 @@ NO_WORDS = "no_words"
 NLU_FALLBACK = "nlu_fallback"
 SERVICE_QUESTION = "ask_city_service"
 FOLLOW_UP = "ask_followup"
-OUT_OF_SCOPE = "out_of_scope"
-FOLLOW_UP_OUT_OF_SCOPE_WORDS = 6  # "price?", "opening hours?": only short ones are taken back from out_of_scope
+KNOWLEDGE_INTENTS = frozenset({"ask_procedure", "ask_city_service", "ask_tourism", FOLLOW_UP})
 # "mất nước từ sáng, gọi ai?", "đèn đường hỏng báo ở đâu", "bao giờ có điện lại": a question about a
 # service that names a problem. Answered from knowledge, never started as a report.
 _SERVICE_QUESTION_RE = re.compile(
@@ -191,10 +190,11 @@ class MessageGuard(GraphComponent):
     - a message with no letters or digits ("👍", "?", "...") is `no_words`;
     - a question about a service that names a problem ("mất nước, gọi ai?") is `ask_city_service`,
       not `report_incident`;
-    - a message the classifier could not place (or a short one it called out of scope) that asks about
-      an aspect ("can I pay by card", "price?"), for "more", or opens with "còn …" / "and what about …"
-      is `ask_followup`: the knowledge answer resolves it against the topic just discussed
-      (knowledge.followup), and without one it is searched as it stands.
+    - a message the classifier could not place (`nlu_fallback`) that asks about an aspect ("can I pay
+      by card"), for "more", or opens with "còn …" / "and what about …" is `ask_followup`: the
+      knowledge answer resolves it against the topic just discussed (knowledge.followup), and without
+      one an aspect alone asks which topic is meant. A message the classifier calls `out_of_scope` stays so ("gold
+      price today" holds an aspect word too).
     """
 
     @classmethod
@@ -227,10 +227,7 @@ class MessageGuard(GraphComponent):
 
     @staticmethod
     def _placed_as_follow_up(message: Message, text: str) -> bool:
-        intent = (message.get(INTENT) or {}).get("name")
-        if intent == OUT_OF_SCOPE and len(text.split()) > FOLLOW_UP_OUT_OF_SCOPE_WORDS:
-            return False
-        return intent in (NLU_FALLBACK, OUT_OF_SCOPE) and looks_like_follow_up(text)
+        return (message.get(INTENT) or {}).get("name") == NLU_FALLBACK and looks_like_follow_up(text)
 
     def process(self, messages: List[Message]) -> List[Message]:
         name = type(self).__name__
@@ -253,7 +250,10 @@ class MessageGuard(GraphComponent):
                     _SERVICE_QUESTION_RE.search(fold_key(text)):
                 self._override(message, SERVICE_QUESTION)
             elif self._placed_as_follow_up(message, text):
-                self._override(message, FOLLOW_UP)
+                # The classifier's own guess when it is a knowledge question (all of them reach the
+                # same knowledge answer, which resolves the follow-up), else ask_followup.
+                top = self._top_intent(message)
+                self._override(message, top if top in KNOWLEDGE_INTENTS else FOLLOW_UP)
             if (message.get(INTENT) or {}).get("name") == EMERGENCY:
                 _add_entities(message, [_entity("emergency_kind", kind or GENERAL, text, name)])
         return messages

@@ -22,6 +22,7 @@ from bot.settings import HOTLINE
 from bot.text import fold_key, normalize
 from knowledge import answers
 from knowledge.aspects import ASPECTS, label
+from knowledge.aspects import name as aspect_name
 from knowledge.followup import is_follow_up, resolve  # noqa: F401 - is_follow_up is re-exported
 
 MAX_QUERY_CHARS = 500
@@ -167,6 +168,8 @@ class ActionAnswerFromKnowledge(Action):
         found = await services.in_executor(resolve, engine, question, language, topic)
         if channel != HOTLINE_CHANNEL:  # the hotline API logs its calls' questions itself, once
             log_question(channel, found.result)
+        if found.entry_id is None and found.needs_topic:
+            return self._ask_topic(dispatcher, found.aspect, language, with_json, topic)
         if found.entry_id is None:
             return self._decline(dispatcher, engine, found.result, language, with_json, topic)
         entry = engine.index.entries[found.entry_id]
@@ -189,6 +192,21 @@ class ActionAnswerFromKnowledge(Action):
             buttons=[{"title": "👍", "payload": "/feedback_helpful"},
                      {"title": "👎", "payload": "/feedback_not_helpful"}])
         return topic_change(topic, entry.id)
+
+    @staticmethod
+    def _ask_topic(dispatcher, aspect: Optional[str], language: str, with_json: bool,
+                   topic: Optional[str]) -> List[Dict[Text, Any]]:
+        """ "how much?" with no topic in memory: ask which procedure or place, instead of guessing."""
+        what = f" ({aspect_name(aspect, language)})" if aspect in ASPECTS else ""
+        contract = {"kind": "knowledge_decline", "best_entry_id": None, "best_score": 0.0}
+        dispatcher.utter_message(
+            text=pick(
+                language,
+                f"Bạn hỏi về thủ tục hay địa điểm nào{what}? Ví dụ: “lệ phí làm hộ chiếu”, “giờ mở cửa Đại Nội”.",
+                f"Which procedure or place do you mean{what}? For example: “passport fee”, "
+                "“Imperial City opening hours”."),
+            json_message=contract if with_json else None)
+        return topic_change(topic, None)
 
     @staticmethod
     def _decline(dispatcher, engine, result, language: str, with_json: bool,

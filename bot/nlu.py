@@ -27,6 +27,7 @@ from scipy.sparse import csr_matrix, hstack, vstack
 
 from bot.safety import GENERAL, emergency_kind
 from bot.text import EN, clear_language, detect_language, fold_key, foreign_language, has_words, lean_language
+from knowledge.aspects import looks_like_follow_up
 
 logger = logging.getLogger(__name__)
 
@@ -171,6 +172,8 @@ UNSUPPORTED_LANGUAGE = "unsupported_language"
 NO_WORDS = "no_words"
 NLU_FALLBACK = "nlu_fallback"
 SERVICE_QUESTION = "ask_city_service"
+FOLLOW_UP = "ask_followup"
+KNOWLEDGE_INTENTS = frozenset({"ask_procedure", "ask_city_service", "ask_tourism", FOLLOW_UP})
 # "mất nước từ sáng, gọi ai?", "đèn đường hỏng báo ở đâu", "bao giờ có điện lại": a question about a
 # service that names a problem. Answered from knowledge, never started as a report.
 _SERVICE_QUESTION_RE = re.compile(
@@ -209,7 +212,12 @@ class MessageGuard(GraphComponent):
     - a message with no letters or digits ("👍", "?", "...") is `no_words`;
     - a question about a service that names a problem ("mất nước, gọi ai?") is `ask_city_service`,
       not `report_incident`;
-    - a bare wish to report ("phản ánh", "báo cáo", "report a problem") is `report_incident`.
+    - a bare wish to report ("phản ánh", "báo cáo", "report a problem") is `report_incident`;
+    - a message the classifier could not place (`nlu_fallback`) that asks about an aspect ("can I pay
+      by card"), for "more", or opens with "còn …" / "and what about …" is `ask_followup`: the
+      knowledge answer resolves it against the topic just discussed (knowledge.followup), and without
+      one an aspect alone asks which topic is meant. A message the classifier calls `out_of_scope` stays so ("gold
+      price today" holds an aspect word too).
     """
 
     @classmethod
@@ -250,6 +258,10 @@ class MessageGuard(GraphComponent):
                 return item.get("name")
         return None
 
+    @staticmethod
+    def _placed_as_follow_up(message: Message, text: str) -> bool:
+        return (message.get(INTENT) or {}).get("name") == NLU_FALLBACK and looks_like_follow_up(text)
+
     def process(self, messages: List[Message]) -> List[Message]:
         name = type(self).__name__
         for message in messages:
@@ -274,6 +286,11 @@ class MessageGuard(GraphComponent):
                 self._override(message, REPORT)
             elif self._reads_as_report(message, text):
                 self._override(message, REPORT)
+            elif self._placed_as_follow_up(message, text):
+                # The classifier's own guess when it is a knowledge question (all of them reach the
+                # same knowledge answer, which resolves the follow-up), else ask_followup.
+                top = self._top_intent(message)
+                self._override(message, top if top in KNOWLEDGE_INTENTS else FOLLOW_UP)
             if (message.get(INTENT) or {}).get("name") == EMERGENCY:
                 _add_entities(message, [_entity("emergency_kind", kind or GENERAL, text, name)])
         return messages

@@ -50,7 +50,8 @@ PHRASES: Dict[str, Tuple[str, ...]] = {
         "bao nhieu lau", "lau khong", "lau ko", "lau k", "khi nao co", "khi nao xong", "bao gio co",
         "bao gio xong", "bao gio nhan", "khi nao nhan", "ngay lam viec", "thoi han", "thoi gian giai quyet",
         "thoi gian xu ly", "how long", "how many days", "how many weeks", "take long", "processing time",
-        "when will i get", "when do i get", "when can i get", "turnaround", "how soon",
+        "when will i get", "when do i get", "when can i get", "turnaround", "how soon", "deadline", "han chot",
+        "han cuoi", "trong bao lau",
     ),
     "hours": (
         "gio mo cua", "mo cua", "dong cua", "may gio", "gio lam viec", "lam viec", "gio nao", "khung gio",
@@ -60,22 +61,26 @@ PHRASES: Dict[str, Tuple[str, ...]] = {
     ),
     "fee": (
         "phi", "le phi", "chi phi", "mat phi", "ton phi", "bao nhieu tien", "het bao nhieu", "mat tien",
-        "ton tien", "het tien", "mat bao nhieu", "ton bao nhieu", "bn tien", "bnhieu tien", "gia ve",
+        "ton tien", "het tien", "mat bao nhieu", "ton bao nhieu", "het bao nhieu tien", "mat bao nhieu tien",
+        "ton bao nhieu tien", "het bn tien", "het bn", "phi bn", "bn tien", "bnhieu tien", "gia ve",
         "gia bao nhieu", "gia ca", "gia tien", "gia the nao", "gia sao", "ve bao nhieu", "ve bn", "mua ve",
         "mat ve", "can ve", "may nghin", "bao nhieu nghin", "may tram", "may chuc nghin", "how much per",
         "need a ticket",
         "ve vao", "ve vao cua", "ve vao cong", "mien phi", "thanh toan", "tra tien", "quet the", "tra bang the",
         "bang the", "chuyen khoan", "tien mat", "fee", "fees", "cost", "costs", "price", "prices",
         "how much", "ticket", "tickets", "pay", "paying", "payment", "by card", "credit card", "debit card",
-        "cash", "free", "charge", "charged",
+        "cash", "free", "charge", "charged", "entrance fee", "entry fee", "admission", "per person",
+        "bao nhieu", "giam gia", "mien giam", "discount", "discounts", "student price", "momo", "zalopay", "vnpay",
+        "ma qr", "qr code",
     ),
     "documents": (
         "giay to", "giay to gi", "ho so", "ho so gom", "can gi", "can nhung gi", "mang gi", "mang theo",
         "mang nhung gi", "to khai", "chuan bi gi", "documents", "document", "papers", "paperwork",
-        "what do i need", "what should i bring", "bring", "forms", "form", "requirements",
+        "what do i need", "what should i bring", "bring", "forms", "form", "requirements", "mau don", "mau to khai",
+        "ban sao", "giay gi",
     ),
     "contact": (
-        "goi ai", "goi so", "goi so nao", "so dien thoai", "sdt", "dien thoai", "hotline", "lien he",
+        "goi ai", "goi so", "goi so nao", "so dien thoai", "sdt", "so dt", "so dthoai", "dien thoai", "hotline", "lien he",
         "lien lac", "tong dai", "hoi ai", "call", "phone", "contact", "number", "who do i call",
         "who should i call", "email",
     ),
@@ -83,7 +88,7 @@ PHRASES: Dict[str, Tuple[str, ...]] = {
         "o dau", "o mo", "cho nao", "noi nao", "dia chi", "di dau", "den dau", "lam dau", "nop dau",
         "nop o dau", "lam o dau", "toi dau", "where", "address", "location", "which office",
         "get there", "how do i get there", "how to get there", "how far", "far from", "bao xa", "xa khong",
-        "xa ko", "distance", "from the city centre", "from the city center", "from the centre", "from the center",
+        "xa ko", "distance", "is it far", "far", "from the city centre", "from the city center", "from the centre", "from the center",
         "from downtown", "tu trung tam", "cach trung tam",
     ),
 }
@@ -94,11 +99,32 @@ PHRASES: Dict[str, Tuple[str, ...]] = {
 FILLER = frozenset("""
 a ad ah ak alo ban bao bn cai cho chu co con cua da dau de di dc duoc em gi ha hai hoi ko k khong la lam
 luon ma minh moi nao nay neu nhi nhieu nho nhu nua oi phai r roi sao se t ta thi thoi toi tu va vay vs z
-nop xin dang ky tuc nhung mot hay cac
+nop xin dang ky tuc nhung mot hay cac luc
 i and any are at could does for get how if is it its of or please that there this what when where which
 who will with would you your about also still just we u apply applying application submit need needed
 go going want
 """.split())
+# Said around a follow-up, never a topic: "ok", "thanks", "cảm ơn", "kết quả" ("bao lâu thì có kết quả").
+FILLER_PHRASES = re.compile(r"(?<!\w)(ok|oke|okay|thanks|thank you|thx|tks|cam on|ket qua|vang|da vang|"
+                            r"the con|vay con)(?!\w)")
+# Who a follow-up is for ("cost for kids?", "có giảm giá cho sinh viên không"): a qualifier of the topic
+# just discussed, never a topic of its own there.
+FILLER_PHRASES_WHO = re.compile(r"(?<!\w)(kids?|children|child|students?|seniors?|elderly|adults?|babies|baby|"
+                                r"foreigners?|tourists?|visitors?|my (?:wife|husband|son|daughter|mother|father)|"
+                                r"tre em|tre nho|em be|sinh vien|hoc sinh|nguoi gia|nguoi cao tuoi|nguoi lon|"
+                                r"nguoi nuoc ngoai|khach nuoc ngoai|du khach|khach du lich)(?!\w)")
+# Only in English messages: words that fold onto a Vietnamese syllable with a meaning of its own
+# ("can" as in căn cước, "the" as in thẻ, "to" as in tờ khai) are filler there.
+FILLER_EN = frozenset("""
+a an the to do does did doing done can could may might must should shall in on by as from than then so
+too very more much many long take takes taking bring brought there here my me mine our it's its im i'm
+anything something everything like whats what's s d ll ve re be been being was were am has have had
+ok okay thanks thank hi hey hello yes no yeah yep sure one ones thing things get gets got book booking
+""".split())
+# Vietnamese without diacritics: "can" is "cần" (need) or "căn" (căn cước, căn hộ), "mang" is "mang"
+# (bring) or "Mạng" (Minh Mạng), "minh" is "mình" (I) or "Minh": filler except in these pairs.
+_KEEP_PAIRS = frozenset({("can", "cuoc"), ("can", "ho"), ("minh", "mang")})
+_PAIRED_FILLER = frozenset({"can", "mang", "minh"})
 
 _COMPILED: List[Tuple[str, re.Pattern]] = [
     (aspect, re.compile(r"(?<!\w)(" + "|".join(re.escape(p) for p in
@@ -116,21 +142,70 @@ def refers_back(text: str) -> bool:
     return bool(_BACK_REFERENCE.search(fold_key(text)))
 
 
+_NOT_AN_ASPECT = re.compile(r"(?<!\w)(bao nhieu tuoi|may tuoi|how old)(?!\w)")  # an age, not a price
+
+
 def detect_aspect(text: str) -> Optional[str]:
     """The aspect a message asks about, or None."""
-    key = fold_key(text)
+    key = _NOT_AN_ASPECT.sub(" ", fold_key(text))
     for aspect, pattern in _COMPILED:
         if pattern.search(key):
             return aspect
     return None
 
 
-def topic_words(text: str) -> List[str]:
+def _small_number(word: str) -> bool:
+    """"2 ngày", "50 nghìn": a count, not a topic; "1900 1075", "113" name a line and stay."""
+    return word.isdigit() and len(word) < 3
+
+
+def topic_words(text: str, language: str = "vi") -> List[str]:
     """The message's words once aspect phrases and filler are removed: what could name a topic."""
-    key = fold_key(text)
+    key = FILLER_PHRASES_WHO.sub(" ", FILLER_PHRASES.sub(" ", fold_key(text)))
     for _, pattern in _COMPILED:
         key = pattern.sub(" ", key)
-    return [w for w in re.findall(r"\w+", key) if w not in FILLER and not w.isdigit()]
+    words = re.findall(r"\w+", key)
+    if language == "en":
+        return [w for w in words if w not in FILLER and w not in FILLER_EN and not _small_number(w)]
+    def kept(n: int, w: str) -> bool:
+        if w in _PAIRED_FILLER:
+            return (n + 1 < len(words) and (w, words[n + 1]) in _KEEP_PAIRS) or \
+                (n > 0 and (words[n - 1], w) in _KEEP_PAIRS)
+        return w not in FILLER and not _small_number(w)
+    return [w for n, w in enumerate(words) if kept(n, w)]
+
+
+# "Xem thêm", "More", "tell me more": the rest of the entry answered last.
+_MORE = re.compile(r"^(xem them|them|chi tiet|chi tiet hon|noi them|more|tell me more|more info|more details|"
+                   r"details|show more|read more)$")
+
+
+def asks_more(text: str) -> bool:
+    return bool(_MORE.match(" ".join(re.findall(r"\w+", fold_key(text)))))
+
+
+# "còn tiền điện thì sao", "what about the train": an opener that, with words of its own, asks about a
+# new topic (without them, "còn giá vé?", it is about the topic just discussed).
+NEW_TOPIC_OPENER = re.compile(r"^(ok |oke |okay )?(con|the con|vay con|the thi|con ve|what about|how about|"
+                              r"and what about|and how about|and)(?!\w)")
+
+
+# A question, not a statement that happens to hold an aspect word ("my phone battery is almost dead").
+_QUESTION = re.compile(r"\?|^(how|what|whats|when|where|which|who|why|can|could|is|are|do|does|did|will|any|"
+                       r"should|may)(?!\w)|(?<!\w)(bao|gi|dau|nao|khong|ko|k|hong|chua|sao|may|ai|ntn|mo|rang|"
+                       r"the nao|duoc khong|dc ko|dc k|ha|nhi)(?!\w)")
+_ASPECT_ALONE_WORDS = 3  # "price", "Giấy tờ", "opening hours": an aspect alone (a typed button title)
+
+
+def looks_like_follow_up(text: str) -> bool:
+    """Asks about an aspect, for "more", or opens with "còn …" / "and what about …": a message the
+    knowledge answer should resolve against the topic just discussed (bot.nlu.MessageGuard uses it
+    for messages the classifier could not place)."""
+    key = fold_key(text)
+    if asks_more(text) or NEW_TOPIC_OPENER.match(key):
+        return True
+    return detect_aspect(text) is not None and (bool(_QUESTION.search(key))
+                                                or len(key.split()) <= _ASPECT_ALONE_WORDS)
 
 
 def label(aspect: str, language: str) -> str:

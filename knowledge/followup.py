@@ -13,12 +13,22 @@ from dataclasses import dataclass
 from typing import Optional
 
 from bot.text import fold_key, normalize
-from knowledge.aspects import detect_aspect, refers_back, topic_words
+from knowledge.aspects import NEW_TOPIC_OPENER, asks_more, detect_aspect, refers_back, topic_words
 from knowledge.search import SearchEngine, SearchResult
 
+MORE = "more"  # the aspect of a "more" step (the rest of the entry)
 SWITCH_CONFIDENCE = 0.5
 SWITCH_MARGIN = 0.6  # of the best fused score: the top of the dev plateau 0.2–0.6 (docs/knowledge.md)
 _FOLLOW_UP_RE = re.compile(r"^(con|the con|vay con|the thi|and|what about|how about|also)\b")
+# "ok.", "thanks,", "cảm ơn." before the next question: said to the last answer, not part of the question.
+_COURTESY = re.compile(r"^\s*(ok(ay|e)?|thanks?( you)?|thx|tks|c[aả]m [oơ]n( b[aạ]n| em| nh[eé]| nha)?|"
+                       r"d[aạ]|v[aâ]ng)\s*[,.!:;-]+\s*", re.IGNORECASE)
+
+
+def strip_courtesy(text: str) -> str:
+    """ "thanks. whats the weather like in november" → the question alone."""
+    rest = _COURTESY.sub("", text, count=1)
+    return rest if len(rest.split()) >= 2 else text
 
 
 def is_follow_up(text: str) -> bool:
@@ -36,6 +46,7 @@ class Resolution:
     confidence: float
     follow_up: bool = False   # answered about the previous entry
     switched: bool = False    # a follow-up-looking message that named a new topic
+    needs_topic: bool = False  # "how much?" with no topic remembered: ask which one, never guess
 
 
 def entry_confidence(engine: SearchEngine, result: SearchResult, entry_id: str) -> float:
@@ -65,29 +76,76 @@ def lead_over(engine: SearchEngine, result: SearchResult, entry_id: str) -> floa
     return (best - float(fused[li.entry_ids.index(entry_id)])) / best if best > 0 else 0.0
 
 
-def names_new_topic(engine: SearchEngine, result: SearchResult, previous: str, question: str,
-                    min_confidence: float = SWITCH_CONFIDENCE, min_margin: float = SWITCH_MARGIN) -> bool:
+def new_topic_search(engine: SearchEngine, result: SearchResult, previous: str, question: str,
+                     min_confidence: float = SWITCH_CONFIDENCE,
+                     min_margin: float = SWITCH_MARGIN) -> Optional[SearchResult]:
     """The message names another topic: its words without aspect phrases and filler ("hộ chiếu",
     "thien mu pagoda"; none in "bao lâu thì có?") are, searched alone, answered with another entry
-    confidently and well ahead of the remembered one (the answer is the whole message's best entry)."""
+    confidently and well ahead of the remembered one. That search, else None."""
     if not result.answered or result.best is None or result.best.entry_id == previous or refers_back(question):
-        return False
-    words = topic_words(question)
+        return None
+    words = topic_words(question, result.language)
     if not words:
-        return False
+        return None
     alone = engine.search(" ".join(words), language=result.language)
-    return (alone.answered and alone.best is not None and alone.best.entry_id != previous
-            and alone.confidence >= min_confidence and lead_over(engine, alone, previous) >= min_margin)
+    if (alone.answered and alone.best is not None and alone.best.entry_id != previous
+            and alone.confidence >= min_confidence and lead_over(engine, alone, previous) >= min_margin):
+        return alone
+    return None
+
+
+def names_new_topic(engine: SearchEngine, result: SearchResult, previous: str, question: str,
+                    min_confidence: float = SWITCH_CONFIDENCE, min_margin: float = SWITCH_MARGIN) -> bool:
+    return new_topic_search(engine, result, previous, question, min_confidence, min_margin) is not None
+
+
+def _switch(plain: SearchResult, alone: SearchResult, previous: str, aspect: Optional[str]) -> Resolution:
+    """The new topic: the whole message's best entry, unless the topic words alone find another one
+    more confidently ("ok and what time does dong ba market open": the words "dong ba market")."""
+    best = plain if (plain.answered and plain.best is not None and plain.best.entry_id != previous
+                     and plain.confidence >= alone.confidence) else alone
+    return Resolution(best.best.entry_id, aspect, best, best.confidence, switched=True)
+
+
+def opens_new_topic(engine: SearchEngine, question: str, language: str, previous: str) -> Optional[SearchResult]:
+    """ "còn tiền điện thì sao", "thế còn lăng Khải Định", "what about the train": an opener followed by
+    words of its own that are, searched alone, answered with another entry. That search, else None."""
+    if not NEW_TOPIC_OPENER.match(fold_key(question)) or refers_back(question):
+        return None
+    words = topic_words(question, language)
+    if not words:
+        return None
+    alone = engine.search(" ".join(words), language=language)
+    if not (alone.answered and alone.best is not None and alone.best.entry_id != previous):
+        return None
+    # "what about children?" after the Imperial City is about its tickets: the words must belong more to
+    # the new entry than to the remembered one.
+    if matched_share(engine, alone, previous) >= matched_share(engine, alone, alone.best.entry_id):
+        return None
+    return alone
+
+
+def matched_share(engine: SearchEngine, result: SearchResult, entry_id: str) -> float:
+    """The IDF-weighted share of the question's words that the entry's text contains."""
+    li = engine.index.languages[result.language]
+    if entry_id not in li.entry_ids:
+        return 0.0
+    return li.lexical.matched_share(result.query, li.entry_vocabulary(li.entry_ids.index(entry_id)))
 
 
 def resolve(engine: SearchEngine, question: str, language: str, previous: Optional[str],
             min_confidence: float = SWITCH_CONFIDENCE, min_margin: float = SWITCH_MARGIN) -> Resolution:
-    question = normalize(question)
+    question = strip_courtesy(normalize(question))
     aspect = detect_aspect(question)
     plain = engine.search(question, language=language)
+    if previous in engine.index.entries and asks_more(question):  # "Xem thêm" / "More" typed
+        return Resolution(previous, MORE, plain, 1.0, follow_up=True)
     if previous in engine.index.entries and (aspect or is_follow_up(question)):
-        if names_new_topic(engine, plain, previous, question, min_confidence, min_margin):
-            return Resolution(plain.best.entry_id, aspect, plain, plain.confidence, switched=True)
+        alone = new_topic_search(engine, plain, previous, question, min_confidence, min_margin)
+        if alone is None and not aspect:
+            alone = opens_new_topic(engine, question, language, previous)
+        if alone is not None:
+            return _switch(plain, alone, previous, aspect)
         title = engine.index.entries[previous].block(language).title
         context = engine.search(f"{question} {title}", language=language)
         if aspect:
@@ -96,6 +154,10 @@ def resolve(engine: SearchEngine, question: str, language: str, previous: Option
         if context.answered:  # "còn giá vé?" after the Imperial City may be the tickets entry
             best = context.best.entry_id
             return Resolution(best, None, context, context.confidence, follow_up=best == previous)
+    if (aspect or asks_more(question)) and not topic_words(question, language):
+        # "does it cost anything?" with nothing remembered (a first message, or after a decline):
+        # any entry the search finds would be a guess.
+        return Resolution(None, aspect, plain, plain.confidence, needs_topic=True)
     if not plain.answered:
         return Resolution(None, aspect, plain, plain.confidence)
     return Resolution(plain.best.entry_id, aspect, plain, plain.confidence)

@@ -4,6 +4,10 @@ about the expected entry, and (for follow-ups that stay) about the expected aspe
     .venv/bin/python -m knowledge.followup_eval tests/data/followups_dev.jsonl [--grid]
 
 --grid prints the score for each (confidence, margin) pair: use it on the dev list only.
+
+--conversations FILE plays the `entry:` turns of a conversation set (tests/conversations/dev.yml) through
+the resolution alone, no NLU: each turn is resolved with the entry the previous turn resolved to, as the
+`knowledge_topic` slot would hold it. --show prints the misses (dev set only).
 """
 from __future__ import annotations
 
@@ -42,9 +46,35 @@ def score(engine, rows: List[dict], min_confidence: float = SWITCH_CONFIDENCE,
             "stays": round(stays_ok / max(stays, 1), 4), "switches": round(switches_ok / max(switches, 1), 4)}
 
 
+def score_conversations(engine, path: Path, show: bool = False) -> Dict[str, float]:
+    """Follow-up turns (every `entry:` turn after the first answer) resolved to an expected entry."""
+    import yaml
+
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    turns = right = 0
+    for conversation in data.get("conversations") or []:
+        language = "en" if conversation["lang"] == "en" else "vi"
+        previous = None
+        for turn in conversation["turns"]:
+            expected = (turn.get("expect") or {}).get("entry")
+            if expected is None:  # "ok", "thanks": not a knowledge question, the topic stays
+                continue
+            found = resolve(engine, turn["user"], language, previous)
+            expected = expected if isinstance(expected, list) else [expected]
+            if previous is not None:
+                turns += 1
+                right += found.entry_id in expected
+                if show and found.entry_id not in expected:
+                    print(f"  MISS {conversation['id']} {turn['user']!r} ({previous}) -> {found.entry_id} "
+                          f"{found.aspect}; expected {expected}")
+            previous = found.entry_id  # a decline clears the topic, as the action does
+    return {"followup_turns": turns, "right": right, "share": round(right / max(turns, 1), 4)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("questions", type=Path)
+    parser.add_argument("questions", type=Path, nargs="?")
+    parser.add_argument("--conversations", type=Path, help="a conversation set (dev.yml): its entry turns")
     parser.add_argument("--index", type=Path, default=Path("var/knowledge-index"))
     parser.add_argument("--grid", action="store_true")
     parser.add_argument("--show", action="store_true", help="print each miss (dev list only)")
@@ -52,6 +82,9 @@ def main() -> None:
     from knowledge.engine import open_engine
 
     engine = open_engine(args.index)
+    if args.conversations:
+        print(json.dumps(score_conversations(engine, args.conversations, show=args.show)))
+        return
     rows = load(args.questions)
     if args.grid:
         for confidence in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8):

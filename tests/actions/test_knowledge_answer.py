@@ -107,6 +107,20 @@ async def test_part_and_more_buttons_answer_their_entry_without_searching(dispat
     assert "More" not in [b["title"] for b in answer["buttons"]]
 
 
+async def test_typed_more_gives_the_rest_of_the_remembered_topic(dispatcher):
+    events, answer, contract = await ask(dispatcher, "Xem thêm", "vi", "proc.passport")
+    assert topic_event(events) == "proc.passport" and contract["aspect"] == "more"
+    assert "Xem thêm" not in [b["title"] for b in answer["buttons"]]
+
+
+@pytest.mark.parametrize("text, language, words", [("how much?", "en", "Which procedure or place"),
+                                                   ("bao lâu thì có", "vi", "thủ tục hay địa điểm nào")])
+async def test_an_aspect_with_no_topic_asks_which_one(dispatcher, text, language, words):
+    events, answer, contract = await ask(dispatcher, text, language, topic=None)
+    assert words in answer["text"] and contract["kind"] == "knowledge_decline"
+    assert contract["best_entry_id"] is None and topic_event(events) is None
+
+
 async def test_out_of_scope_is_declined_with_short_distinct_topics_and_hotline(dispatcher):
     events, decline, contract = await ask(dispatcher, "write me a poem about the sea", "en", channel="hotline")
     assert "1900 1075" in decline["text"]

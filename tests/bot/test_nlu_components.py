@@ -165,6 +165,32 @@ def test_guard_starts_a_report_on_a_bare_wish_to_report(text, intent):
     assert guarded(text, intent=intent).get("intent")["name"] == "report_incident"
 
 
+@pytest.mark.parametrize("text, intent", [
+    ("can I pay by card", "nlu_fallback"), ("price?", "nlu_fallback"), ("co ve vao cua ko", "nlu_fallback"),
+    ("Xem thêm", "nlu_fallback"), ("and what about the train to da nang", "nlu_fallback"),
+    ("hỏi ai nếu vướng", "nlu_fallback"),
+])
+def test_guard_takes_a_follow_up_the_classifier_could_not_place_as_one(text, intent):
+    assert guarded(text, intent=intent, confidence=0.45).get("intent")["name"] == "ask_followup"
+
+
+def test_guard_keeps_the_classifiers_knowledge_guess_for_a_follow_up():
+    message = guarded("how much per person", intent="nlu_fallback", confidence=0.45,
+                      ranking=[{"name": "nlu_fallback", "confidence": 0.45},
+                               {"name": "ask_tourism", "confidence": 0.3}, {"name": "greet", "confidence": 0.2}])
+    assert message.get("intent")["name"] == "ask_tourism"  # answered from knowledge all the same
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("my phone battery is almost dead", "nlu_fallback"),   # an aspect word in a statement, not a question
+    ("gold price today", "out_of_scope"),                   # what the classifier calls out of scope stays
+    ("con duong nay co o ga", "report_incident"),           # the classifier placed it: left alone
+])
+def test_guard_leaves_what_is_not_a_follow_up(text, intent):
+    message = guarded(text, intent=intent, confidence=0.45)
+    assert message.get("intent")["name"] == intent
+
+
 @pytest.mark.parametrize("text, intent", [("den duong hong o le loi", "report_incident"), ("xin chào", "greet"),
                                           ("tra cuu phan anh HUE-2026-000123", "check_report_status"),
                                           ("/emergency", "greet")])

@@ -30,6 +30,12 @@ def test_dev_and_held_out_lists_do_not_share_questions():
     ("bao lâu thì có?", "vi", "proc.land_certificate", "proc.land_certificate", "duration", False),
     ("can I pay by card", "en", "tour.imperial_city", "tour.imperial_city", "fee", False),
     ("lam can cuoc o dau", "vi", "svc.waste_collection", "proc.citizen_id_card", "where", True),
+    ("can mang theo gi", "vi", "proc.marital_status_certificate", "proc.marital_status_certificate", "documents",
+     False),
+    ("how long does it take to get", "en", "tour.visa", "tour.visa", "duration", False),
+    ("con tien dien thi sao", "vi", "svc.water_bill", "svc.electricity_bill", None, True),
+    ("thế còn lăng Khải Định", "vi", "tour.thien_mu_pagoda", "tour.tomb_khai_dinh", None, True),
+    ("Xem thêm", "vi", "tour.airport_transfer", "tour.airport_transfer", "more", False),
 ])
 def test_resolve(engine, question, language, topic, expected, aspect, switched):
     found = resolve(engine, question, language, topic)
@@ -37,6 +43,20 @@ def test_resolve(engine, question, language, topic, expected, aspect, switched):
     assert found.follow_up == (not switched) and 0 < found.confidence <= 1
 
 
-def test_without_a_remembered_topic_it_is_a_plain_search(engine):
+def test_without_a_remembered_topic_an_aspect_alone_asks_which_topic(engine):
     found = resolve(engine, "bao lâu thì có?", "vi", None)
     assert not found.follow_up and found.aspect == "duration"
+    assert found.entry_id is None and found.needs_topic   # never a guessed entry
+    assert resolve(engine, "does it cost anything?", "en", None).needs_topic
+
+
+def test_without_a_remembered_topic_a_named_topic_is_a_plain_search(engine):
+    found = resolve(engine, "lệ phí làm hộ chiếu bao nhiêu", "vi", None)
+    assert (found.entry_id, found.aspect, found.needs_topic) == ("proc.passport", "fee", False)
+
+
+def test_thanks_before_a_new_question_is_not_part_of_it():
+    from knowledge.followup import strip_courtesy
+    assert strip_courtesy("thanks. whats the weather like in november") == "whats the weather like in november"
+    assert strip_courtesy("cảm ơn. cho hỏi đăng ký xe máy ở đâu") == "cho hỏi đăng ký xe máy ở đâu"
+    assert strip_courtesy("ok") == "ok" and strip_courtesy("okay, thanks") == "okay, thanks"

@@ -64,6 +64,9 @@ def entry_confidence(engine: SearchEngine, result: SearchResult, entry_id: str) 
     return engine.confidence(features, result.language)
 
 
+TIE_SHARE = 0.05  # fused scores within 5 % of the best are a tie
+
+
 def lead_over(engine: SearchEngine, result: SearchResult, entry_id: str) -> float:
     """How far the best entry's fused score is ahead of `entry_id`'s for this question, as a share of
     the best score: the fused scale depends on each language's learned dense weight (and so on the
@@ -99,11 +102,15 @@ def names_new_topic(engine: SearchEngine, result: SearchResult, previous: str, q
     return new_topic_search(engine, result, previous, question, min_confidence, min_margin) is not None
 
 
-def _switch(plain: SearchResult, alone: SearchResult, previous: str, aspect: Optional[str]) -> Resolution:
+def _switch(engine: SearchEngine, plain: SearchResult, alone: SearchResult, previous: str,
+            aspect: Optional[str]) -> Resolution:
     """The new topic: the whole message's best entry, unless the topic words alone find another one
     more confidently ("ok and what time does dong ba market open": the words "dong ba market")."""
-    best = plain if (plain.answered and plain.best is not None and plain.best.entry_id != previous
-                     and plain.confidence >= alone.confidence) else alone
+    plain_named = plain.answered and plain.best is not None and plain.best.entry_id != previous
+    # Topic words alone are often a near tie ("hộ chiếu": passport, lost passport, ...); a near tie
+    # with the whole message's best entry is no reason to leave it.
+    best = plain if (plain_named and (plain.confidence >= alone.confidence
+                                      or lead_over(engine, alone, plain.best.entry_id) < TIE_SHARE)) else alone
     return Resolution(best.best.entry_id, aspect, best, best.confidence, switched=True)
 
 
@@ -145,7 +152,7 @@ def resolve(engine: SearchEngine, question: str, language: str, previous: Option
         if alone is None and not aspect:
             alone = opens_new_topic(engine, question, language, previous)
         if alone is not None:
-            return _switch(plain, alone, previous, aspect)
+            return _switch(engine, plain, alone, previous, aspect)
         title = engine.index.entries[previous].block(language).title
         context = engine.search(f"{question} {title}", language=language)
         if aspect:

@@ -109,7 +109,7 @@ async def test_part_and_more_buttons_answer_their_entry_without_searching(dispat
 
 async def test_typed_more_gives_the_rest_of_the_remembered_topic(dispatcher):
     events, answer, contract = await ask(dispatcher, "Xem thêm", "vi", "proc.passport")
-    assert topic_event(events) == "proc.passport" and contract["aspect"] == "more"
+    assert topic_event(events, "proc.passport") == "proc.passport" and contract["aspect"] == "more"
     assert "Xem thêm" not in [b["title"] for b in answer["buttons"]]
 
 

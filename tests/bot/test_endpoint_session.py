@@ -1,10 +1,9 @@
 """bot/endpoint_session.py: Rasa's action calls reuse one kept-alive connection, and still fail (and
 recover) as before when the action server goes away and comes back; checked on the real
 RemoteAction against a real HTTP/1.1 server."""
-import json
 import socket
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 
 import pytest
 from rasa.core.actions.action import RemoteAction
@@ -16,34 +15,30 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
 from bot import action_fallback, rasa_extensions
+from tests.bot.test_action_schema import _Replies
 
 REPLY = {"events": [], "responses": [{"text": "Đại Nội mở cửa 7:00–17:30."}]}
 
 
-class _KeepAlive(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keeps the connection open between requests
+class _KeepAlive(_Replies):
+    """test_action_schema's action server over HTTP/1.1 (kept-alive connections), recording each
+    request's client address; /missing answers 404."""
+    protocol_version = "HTTP/1.1"
+    reply = REPLY
 
     def setup(self):
         super().setup()
         self.server.connections.append(self.connection)
 
     def do_POST(self):  # noqa: N802 - http.server's name
-        self.rfile.read(int(self.headers["Content-Length"]))
         self.server.peers.append(self.client_address)
         if self.path.endswith("/missing"):
+            self.rfile.read(int(self.headers["Content-Length"]))
             self.send_response(404)
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
-        body = json.dumps(REPLY).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
+        super().do_POST()
 
 
 def start(port=0):

@@ -8,9 +8,10 @@ docs/knowledge.md); tests/data/followups_heldout.jsonl checks them and is never 
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
-from typing import Optional
+from typing import Callable, Optional
 
 from bot.text import fold_key, normalize
 from knowledge.aspects import NEW_TOPIC_OPENER, asks_more, detect_aspect, refers_back, topic_words
@@ -79,27 +80,32 @@ def lead_over(engine: SearchEngine, result: SearchResult, entry_id: str) -> floa
     return (best - float(fused[li.entry_ids.index(entry_id)])) / best if best > 0 else 0.0
 
 
+TopicSearch = Callable[[str], Optional[SearchResult]]
+
+
+def topic_search(engine: SearchEngine, question: str) -> TopicSearch:
+    """language → the message's words without aspect phrases and filler ("hộ chiếu", "thien mu
+    pagoda"; none in "bao lâu thì có?") searched alone, or None when none are left; each language
+    searched at most once per message."""
+    @functools.lru_cache(maxsize=None)
+    def search(language: str) -> Optional[SearchResult]:
+        words = topic_words(question, language)
+        return engine.search(" ".join(words), language=language) if words else None
+    return search
+
+
 def new_topic_search(engine: SearchEngine, result: SearchResult, previous: str, question: str,
-                     min_confidence: float = SWITCH_CONFIDENCE,
+                     alone: TopicSearch, min_confidence: float = SWITCH_CONFIDENCE,
                      min_margin: float = SWITCH_MARGIN) -> Optional[SearchResult]:
-    """The message names another topic: its words without aspect phrases and filler ("hộ chiếu",
-    "thien mu pagoda"; none in "bao lâu thì có?") are, searched alone, answered with another entry
-    confidently and well ahead of the remembered one. That search, else None."""
+    """The message names another topic: its topic words (`alone`) are, searched alone, answered with
+    another entry confidently and well ahead of the remembered one. That search, else None."""
     if not result.answered or result.best is None or result.best.entry_id == previous or refers_back(question):
         return None
-    words = topic_words(question, result.language)
-    if not words:
-        return None
-    alone = engine.search(" ".join(words), language=result.language)
-    if (alone.answered and alone.best is not None and alone.best.entry_id != previous
-            and alone.confidence >= min_confidence and lead_over(engine, alone, previous) >= min_margin):
-        return alone
+    found = alone(result.language)
+    if (found is not None and found.answered and found.best is not None and found.best.entry_id != previous
+            and found.confidence >= min_confidence and lead_over(engine, found, previous) >= min_margin):
+        return found
     return None
-
-
-def names_new_topic(engine: SearchEngine, result: SearchResult, previous: str, question: str,
-                    min_confidence: float = SWITCH_CONFIDENCE, min_margin: float = SWITCH_MARGIN) -> bool:
-    return new_topic_search(engine, result, previous, question, min_confidence, min_margin) is not None
 
 
 def _switch(engine: SearchEngine, plain: SearchResult, alone: SearchResult, previous: str,
@@ -114,22 +120,20 @@ def _switch(engine: SearchEngine, plain: SearchResult, alone: SearchResult, prev
     return Resolution(best.best.entry_id, aspect, best, best.confidence, switched=True)
 
 
-def opens_new_topic(engine: SearchEngine, question: str, language: str, previous: str) -> Optional[SearchResult]:
+def opens_new_topic(engine: SearchEngine, question: str, language: str, previous: str,
+                    alone: TopicSearch) -> Optional[SearchResult]:
     """ "còn tiền điện thì sao", "thế còn lăng Khải Định", "what about the train": an opener followed by
     words of its own that are, searched alone, answered with another entry. That search, else None."""
     if not NEW_TOPIC_OPENER.match(fold_key(question)) or refers_back(question):
         return None
-    words = topic_words(question, language)
-    if not words:
-        return None
-    alone = engine.search(" ".join(words), language=language)
-    if not (alone.answered and alone.best is not None and alone.best.entry_id != previous):
+    found = alone(language)
+    if found is None or not (found.answered and found.best is not None and found.best.entry_id != previous):
         return None
     # "what about children?" after the Imperial City is about its tickets: the words must belong more to
     # the new entry than to the remembered one.
-    if matched_share(engine, alone, previous) >= matched_share(engine, alone, alone.best.entry_id):
+    if matched_share(engine, found, previous) >= matched_share(engine, found, found.best.entry_id):
         return None
-    return alone
+    return found
 
 
 def matched_share(engine: SearchEngine, result: SearchResult, entry_id: str) -> float:
@@ -148,9 +152,10 @@ def resolve(engine: SearchEngine, question: str, language: str, previous: Option
     if previous in engine.index.entries and asks_more(question):  # "Xem thêm" / "More" typed
         return Resolution(previous, MORE, plain, 1.0, follow_up=True)
     if previous in engine.index.entries and (aspect or is_follow_up(question)):
-        alone = new_topic_search(engine, plain, previous, question, min_confidence, min_margin)
+        searched = topic_search(engine, question)
+        alone = new_topic_search(engine, plain, previous, question, searched, min_confidence, min_margin)
         if alone is None and not aspect:
-            alone = opens_new_topic(engine, question, language, previous)
+            alone = opens_new_topic(engine, question, language, previous, searched)
         if alone is not None:
             return _switch(engine, plain, alone, previous, aspect)
         title = engine.index.entries[previous].block(language).title

@@ -13,9 +13,10 @@ the action the turn predicts next says the apology if the server is really gone.
 from __future__ import annotations
 
 import logging
-from typing import Any, List, Optional
+from typing import Any, Callable, List, Optional
 
 from bot import metrics
+from bot.patching import wrap_once
 from bot.settings import HOTLINE
 from bot.text import EN
 
@@ -78,23 +79,20 @@ def install() -> None:
     from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
     from rasa.shared.exceptions import RasaException
 
-    original = RemoteAction.run
-    if getattr(original, "_hue_fallback", False):
-        return
+    def make(original: Callable[..., Any]) -> Callable[..., Any]:
+        async def run(self: RemoteAction, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> List[Any]:
+            try:
+                return await original(self, output_channel, nlg, tracker, domain)
+            except ActionExecutionRejection:
+                raise  # the action declined on purpose: Rasa lets another policy act
+            except Exception as exc:  # noqa: BLE001 - connection refused, 5xx, timeout, bad reply: all the same to the user
+                if _is_slot_mapping_action(self.name(), domain):
+                    # Rasa's slot extraction logs RasaException and goes on; anything else would be a 500.
+                    raise exc if isinstance(exc, RasaException) else RasaException(str(exc)) from exc
+                metrics.ACTION_FAILURES.labels(self.name()).inc()
+                logger.error("Custom action '%s' failed (%s: %s); the user is told to try again or call %s.",
+                             self.name(), type(exc).__name__, exc, HOTLINE)
+                return fallback_events(self.name(), tracker)
+        return run
 
-    async def run(self: RemoteAction, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> List[Any]:
-        try:
-            return await original(self, output_channel, nlg, tracker, domain)
-        except ActionExecutionRejection:
-            raise  # the action declined on purpose: Rasa lets another policy act
-        except Exception as exc:  # noqa: BLE001 - connection refused, 5xx, timeout, bad reply: all the same to the user
-            if _is_slot_mapping_action(self.name(), domain):
-                # Rasa's slot extraction logs RasaException and goes on; anything else would be a 500.
-                raise exc if isinstance(exc, RasaException) else RasaException(str(exc)) from exc
-            metrics.ACTION_FAILURES.labels(self.name()).inc()
-            logger.error("Custom action '%s' failed (%s: %s); the user is told to try again or call %s.",
-                         self.name(), type(exc).__name__, exc, HOTLINE)
-            return fallback_events(self.name(), tracker)
-
-    run._hue_fallback = True  # type: ignore[attr-defined]
-    RemoteAction.run = run  # type: ignore[method-assign]
+    wrap_once(RemoteAction, "run", make)

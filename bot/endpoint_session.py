@@ -14,6 +14,8 @@ import asyncio
 import weakref
 from typing import Any, Callable, Optional
 
+from bot.patching import wrap_once
+
 
 def shared_session(endpoint: Any, make_session: Callable[[Any], Any]) -> Any:
     """The endpoint's session for the running event loop, made by Rasa's `session()` on first use
@@ -55,15 +57,12 @@ def install() -> None:
     `async with endpoint.session() as session`."""
     from rasa.utils.endpoints import EndpointConfig
 
-    original = EndpointConfig.session
-    if getattr(original, "_hue_shared", False):
-        return
+    def make(original: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        def session(self: EndpointConfig) -> Any:
+            try:
+                return _Borrowed(shared_session(self, original))
+            except RuntimeError:  # no running event loop: a session of its own, as Rasa's
+                return original(self)
+        return session
 
-    def session(self: EndpointConfig) -> Any:
-        try:
-            return _Borrowed(shared_session(self, original))
-        except RuntimeError:  # no running event loop: a session of its own, as Rasa's
-            return original(self)
-
-    session._hue_shared = True  # type: ignore[attr-defined]
-    EndpointConfig.session = session  # type: ignore[method-assign]
+    wrap_once(EndpointConfig, "session", make)

@@ -8,9 +8,11 @@ server's metrics (answers, declines, reports filed, the notice outbox) are in ac
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, Callable
 
 from prometheus_client import Counter, Histogram
+
+from bot.patching import wrap_once
 
 TURNS = Counter("hue_turns_total", "User messages Rasa processed, by input channel.", ["channel"])
 TURN_SECONDS = Histogram("hue_turn_seconds", "Time Rasa took for one user message, by input channel.",
@@ -25,21 +27,18 @@ def install() -> None:
     """Wraps `MessageProcessor.handle_message` once per process (idempotent)."""
     from rasa.core.processor import MessageProcessor
 
-    original = MessageProcessor.handle_message
-    if getattr(original, "_hue_metrics", False):
-        return
+    def make(original: Callable[..., Any]) -> Callable[..., Any]:
+        async def handle_message(self: MessageProcessor, message: Any) -> Any:
+            channel = str(getattr(message, "input_channel", None) or "unknown")
+            start = time.perf_counter()
+            try:
+                return await original(self, message)
+            except Exception:
+                TURN_ERRORS.labels(channel).inc()
+                raise
+            finally:
+                TURNS.labels(channel).inc()
+                TURN_SECONDS.labels(channel).observe(time.perf_counter() - start)
+        return handle_message
 
-    async def handle_message(self: MessageProcessor, message: Any) -> Any:
-        channel = str(getattr(message, "input_channel", None) or "unknown")
-        start = time.perf_counter()
-        try:
-            return await original(self, message)
-        except Exception:
-            TURN_ERRORS.labels(channel).inc()
-            raise
-        finally:
-            TURNS.labels(channel).inc()
-            TURN_SECONDS.labels(channel).observe(time.perf_counter() - start)
-
-    handle_message._hue_metrics = True  # type: ignore[attr-defined]
-    MessageProcessor.handle_message = handle_message  # type: ignore[method-assign]
+    wrap_once(MessageProcessor, "handle_message", make)

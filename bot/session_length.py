@@ -18,7 +18,9 @@ the number of sessions. One SlotSet per slot, with its last value, carries the s
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any, Callable, Dict, List
+
+from bot.patching import wrap_once
 
 DEFAULT_MAX_TURNS = 20
 
@@ -59,22 +61,17 @@ def install(max_turns: int = DEFAULT_MAX_TURNS) -> None:
     from rasa.core.actions.action import ActionSessionStart
     from rasa.core.processor import MessageProcessor
 
-    carried = ActionSessionStart._slot_set_events_from_tracker
-    if not getattr(carried, "_hue_session_length", False):
+    def carry_latest(carried: Callable[[Any], List[Any]]) -> Callable[[Any], List[Any]]:
         def slot_set_events_from_tracker(tracker: Any) -> List[Any]:
             return latest_slot_events(carried(tracker))
+        return slot_set_events_from_tracker
 
-        slot_set_events_from_tracker._hue_session_length = True  # type: ignore[attr-defined]
-        ActionSessionStart._slot_set_events_from_tracker = staticmethod(slot_set_events_from_tracker)
+    def end_when_full(original: Callable[..., bool]) -> Callable[..., bool]:
+        def has_session_expired(self: MessageProcessor, tracker: Any) -> bool:
+            if original(self, tracker):
+                return True
+            return self.domain.session_config.are_sessions_enabled() and session_is_full(tracker, max_turns)
+        return has_session_expired
 
-    original = MessageProcessor._has_session_expired
-    if getattr(original, "_hue_session_length", False):
-        return
-
-    def has_session_expired(self: MessageProcessor, tracker: Any) -> bool:
-        if original(self, tracker):
-            return True
-        return self.domain.session_config.are_sessions_enabled() and session_is_full(tracker, max_turns)
-
-    has_session_expired._hue_session_length = True  # type: ignore[attr-defined]
-    MessageProcessor._has_session_expired = has_session_expired  # type: ignore[method-assign]
+    wrap_once(ActionSessionStart, "_slot_set_events_from_tracker", carry_latest, static=True)
+    wrap_once(MessageProcessor, "_has_session_expired", end_when_full)

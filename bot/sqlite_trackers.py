@@ -11,7 +11,9 @@ before it loads the model that installs this); other databases are left as they 
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
+
+from bot.patching import wrap_once
 
 
 def use_wal(engine: Any) -> None:
@@ -28,15 +30,12 @@ def install() -> None:
     """Rasa's `SQLTrackerStore.session_scope`, after WAL on the store's first use (idempotent)."""
     from rasa.core.tracker_store import SQLTrackerStore
 
-    original = SQLTrackerStore.session_scope
-    if getattr(original, "_hue_wal", False):
-        return
+    def make(original: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        def session_scope(self: SQLTrackerStore) -> Any:
+            if not getattr(self, "_hue_wal_checked", False):
+                use_wal(self.engine)
+                self._hue_wal_checked = True
+            return original(self)
+        return session_scope
 
-    def session_scope(self: SQLTrackerStore) -> Any:
-        if not getattr(self, "_hue_wal_checked", False):
-            use_wal(self.engine)
-            self._hue_wal_checked = True
-        return original(self)
-
-    session_scope._hue_wal = True  # type: ignore[attr-defined]
-    SQLTrackerStore.session_scope = session_scope  # type: ignore[method-assign]
+    wrap_once(SQLTrackerStore, "session_scope", make)

@@ -49,7 +49,8 @@ i dont want to report anymore | i don't want to report anymore | dont report it 
 _CLAUSE_RE = re.compile(r"[,.;!?…]+|\s+-\s+")
 _PARTICLES = frozenset("nha nhe nhen nghe a ah em ad di thoi nhi please pls oi ban ak nhaa luon then thanks".split())
 # Words people open a clause with before cancelling ("à thôi", "ok nvm", "actually forget it").
-_LEADS = frozenset("a u uh uhm um ok oke okay oh ah hmm well actually sorry oops nham thoi thui ma vay thi da vang no".split())
+_LEADS = frozenset("a u uh uhm um ok oke okay oh ah hmm well actually sorry oops nham thoi thui ma vay thi da vang no "
+                   "wait hold on khoan thoi ua ui o".split())
 # Everyday cancellations as a small grammar over one folded clause, so the forms people really type are
 # covered, not a list of sentences: "thôi khỏi", "ko can nua dau", "thoi k bao nua", "hủy giúp mình với",
 # "để lúc khác", "đổi ý rồi", "nvm", "forget it", "don't send it", "cancel my report".
@@ -81,6 +82,8 @@ _CANCEL_CLAUSE_RE = re.compile(
     r"|i (?:do not|don'?t|dont) want (?:to )?(?:report|send|file|do) (?:it|this|that|anything)?(?: ?anymore)?"
     r"|i (?:do not|don'?t|dont) (?:want|need) (?:it|this|that) ?(?:anymore)?"
     r"|(?:i'?ve |i )?changed my mind|let'?s not|not anymore|no need(?: (?:anymore|now|then|thanks))?|no thanks"
+    r"|(?:please )?(?:do not|don'?t|dont) bother|scratch (?:that|it|this)|(?:let'?s )?(?:stop|end|finish) (?:here|this|it|now)"
+    r"|(?:i'?d|i would) rather not(?: (?:continue|go on|report|send it|do this))?|end (?:this|it|the report)"
     r")$")
 # A message that opens with a clear cancellation and goes on without punctuation ("thoi huy di de mai
 # toi goi tong dai", "never mind I'll call them"): short messages only.
@@ -90,7 +93,7 @@ _CANCEL_OPENING_RE = re.compile(
 CANCEL_OPENING_MAX_WORDS = 10
 
 
-def is_cancel_clause(clause: str) -> bool:
+def is_cancel_clause(clause: str, _joined: bool = False) -> bool:
     """One folded clause is a cancellation ("thoi k bao nua", "nvm"), after any openers ("à", "dạ",
     "ok") and before any particles ("nha", "ạ", "đi"); every trim is tried, since "thôi" and "đi" are
     both particles and words of a cancellation ("dạ thôi ạ", "quên đi")."""
@@ -106,7 +109,11 @@ def is_cancel_clause(clause: str) -> bool:
             text = " ".join(words[start:end])
             if end > start and (text in CANCEL_WORDS or _CANCEL_CLAUSE_RE.match(text)):
                 return True
-    return False
+    if _joined:
+        return False
+    # Two cancellations run together without punctuation ("thoi dung lai ko gui dau", "huy di ko bao nua").
+    return any(is_cancel_clause(" ".join(words[:cut]), _joined=True)
+               and is_cancel_clause(" ".join(words[cut:]), _joined=True) for cut in range(1, len(words)))
 
 
 # Said around a skip on an optional step ("its ok, no need", "no thanks, all good now").
@@ -143,7 +150,11 @@ _QUESTION_RE = re.compile(
     r"so nao|la bn|bn vay|bn tien|mat bn|lam gi|de lam gi|gi vay|sao vay|ra sao|the nao|co can|co phai|"
     r"cho hoi|hoi chut|cho minh hoi|cho em hoi|cho toi hoi|"
     r"where|how|when|what|who|which|why|can i|do i|does it|will (?:my|it|you|they|someone)|is there|are there|"
-    r"is it|should i)\b")
+    r"is it|should i|"
+    # "cần giấy tờ gì", "còn hộ chiếu thì sao", "is the museum open…", "cho xin số tổng đài", "tell me …"
+    r"(?:can|giay to|thu tuc|ho so|mang|chuan bi|nhung|la|phi) gi|thi sao|the sao|tell me|"
+    r"(?:cho )?xin (?:so|sdt|dia chi|thong tin|hotline)|^(?:is|are) (?:the|this|that|there|it)|"
+    r"^(?:does|do|can|could|will|would|any|anywhere) )\b")
 # "… được không", "có ảnh ko": a closing negation asks, but only after a few words ("không" alone is "no").
 _QUESTION_END_RE = re.compile(r"\w+ \w+ (?:khong|ko|hok|chua|k|khong nhi|ko nhi|nhi|vay ta)$")
 

@@ -101,11 +101,29 @@ _FORM_QUESTIONS = (
      "A photo is optional; if you have one, it helps the team find the spot and judge it faster."),
     (re.compile(r"\b(?:bao lau|khi nao|bao gio|how long|when)\b.*\b(?:xu ly|giai quyet|sua|co nguoi|handled|"
                 r"fixed|dealt with|processed|someone)\b|\b(?:phan anh|report)\b.*\b(?:bao lau|how long|"
-                r"what happens|di dau|goes where)\b"),
+                r"what happens|di dau|goes where)\b|\bwill (?:someone|anyone|they|you)\b.*\b(?:fix|come|handle|repair|"
+                r"look)|\bai (?:se )?(?:xu ly|giai quyet|sua|xem)\b"),
      "Phản ánh được chuyển tới đơn vị phụ trách trong giờ làm việc; bạn nhận mã để theo dõi và tôi sẽ báo "
      "tại đây khi trạng thái thay đổi.",
      "Reports go to the department in charge during office hours; you get a tracking code and I'll tell "
      "you here when the status changes."),
+    # whether it can stay anonymous or costs anything, how to send a photo or the place, how to follow it
+    (re.compile(r"\b(?:an danh|giau ten|de ten|ghi ten|anonymous\w*|without (?:a |my )?name)\b"),
+     "Không cần để tên; số điện thoại cũng không bắt buộc.",
+     "You don't need to give your name; a phone number is optional too."),
+    (re.compile(r"\b(?:phan anh|bao (?:cai|viec|chuyen) nay|report\w*)\b.*\b(?:mat phi|ton phi|co phi|phi (?:gi|bao nhieu)|"
+                r"mat tien|tra tien|cost|costs|fee|free|pay)\b|\b(?:mat phi|ton phi|co phi|mat tien|tra tien|cost|costs|"
+                r"fee|free|pay)\b.*\b(?:phan anh|report\w*)\b"),
+     "Gửi phản ánh miễn phí.", "Reporting is free."),
+    (re.compile(r"\b(?:gui|chup|dinh kem|up|attach|send|share)\b.*\b(?:anh|hinh|photo|picture|vi tri|dinh vi|location|"
+                r"pin)\w*\b.*\b(?:the nao|sao|kieu gi|cach nao|nhu nao|how)\b|\b(?:lam sao|the nao|kieu gi|cach nao|how)"
+                r"\b.*\b(?:gui|chup|dinh kem|attach|send|share)\b.*\b(?:anh|hinh|photo|picture|vi tri|location|pin)\w*"),
+     "Bạn bấm nút đính kèm (📎) trong khung chat để gửi ảnh hoặc vị trí, hoặc gõ địa chỉ.",
+     "Tap the attach button (📎) in the chat to send a photo or your location, or type the address."),
+    (re.compile(r"\b(?:lam sao|sao|the nao|how)\b.*\b(?:biet|theo doi|tra cuu|know|track|follow)\b.*\b(?:xu ly|xong|sua|"
+                r"ket qua|fixed|done|handled|progress|status)\b"),
+     "Sau khi gửi bạn nhận mã HUE-…; gõ mã đó để tra cứu, và tôi sẽ báo tại đây khi trạng thái thay đổi.",
+     "Once filed you get a HUE-… code; type it to check the status, and I'll tell you here when it changes."),
 )
 
 

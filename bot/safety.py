@@ -48,10 +48,17 @@ _PATTERNS: Tuple[Tuple[str, "re.Pattern[str]"], ...] = (
         r"(?:stuck|trapped) in (?:the |a )?(?:lift|elevator)", r"(?:lift|elevator) (?:is )?stuck",
         r"(?:house|building|wall|roof|bridge|ceiling|home)s? (?:has |have |just )?collapsed", r"landslide",
         r"mudslide", r"(?:fell|fall|fallen|jumped|slipped) (?:in|into|off) (?:the |a )?(?:lake|river|water|well|canal|sea|pool|flood\w*)",
-        r"can'?t swim", r"ngat nuoc", r"(?:nuoc|lu)(?: lu)? (?:dang |vua |da )?cuon", r"(?:chua|khong|ko|k) (?:duoc )?so tan", r"can (?:duoc )?so tan", r"(?:is|are|got|been|was|were|someone|people|person) buried", r"buried (?:alive|under)", r"(?:rising|coming in) (?:so )?(?:fast|quickly)", r"can'?t (?:leave|escape)",
+        r"can'?t swim", r"ngat nuoc",
+        # falling into water or a hole (té / lọt / rơi xuống giếng, hố ga, mương), carried off by the current
+        r"(?:roi|te|nga|lot|rot|sa|truot|nhao|bi day|bi cuon) (?:xuong|vao|xuong duoi) (?:cai |mot |cai |con )?"
+        r"(?:ho ga|ho|gieng|cong|song|muong|kenh|bien|ao|suoi|vuc|dam|rach|nuoc|ho boi|cong thoat nuoc)\b",
+        r"(?:fell|fallen|slipped|dropped) (?:down )?(?:in|into|down) (?:a |an |the )?(?:\w+ )?(?:manhole|hole|drain|ditch|"
+        r"sewer|pit|pond|stream|well|canal|river|lake)", r"troi (?:theo|giua|tren|ra) (?:dong |con )?(?:nuoc|song|lu|suoi)",
+        r"bi (?:nuoc |lu |song )?cuon (?:di|troi|mat)", r"(?:stuck|stranded|trapped) (?:in|on) (?:the |a |our |my )?(?:\w+ )?"
+        r"(?:flood\w*|water|river)", r"(?:not|isn'?t) coming (?:back )?up", r"(?:khong|ko|k|chua) thay (?:noi |troi )?len", r"(?:nuoc|lu)(?: lu)? (?:dang |vua |da )?cuon", r"(?:chua|khong|ko|k) (?:duoc )?so tan", r"can (?:duoc )?so tan", r"(?:is|are|got|been|was|were|someone|people|person) buried", r"buried (?:alive|under)", r"(?:rising|coming in) (?:so )?(?:fast|quickly)", r"can'?t (?:leave|escape)",
     )),
     (FIRE, _any(
-        r"chay nha", r"dam chay", r"chay lon", r"hoa hoan", r"boc chay", r"chay (?:xe|kho|xuong)",
+        r"chay nha", r"dam chay(?! mau)", r"chay lon", r"hoa hoan", r"boc chay", r"chay (?:xe|kho|xuong)",
         r"lua (?:lon|chay|lan|boc|ngun)", r"chay roi",
         r"ngun ngut", r"dang boc chay", r"dang chay (?:lon|du doi|ngun)", r"phat no", r"no tung", r"lua bung",
         r"boc khoi", r"chay o (?:chung cu|nha|cho|kho|xuong|tang|khach san|quan)",
@@ -60,14 +67,21 @@ _PATTERNS: Tuple[Tuple[str, "re.Pattern[str]"], ...] = (
         r"(?:house|building|car|bike|motorbike|shop|room|kitchen|market)s? (?:\w+ )*?(?:is |are )burning",
         # "nhà hàng xóm đang cháy" (not "xe đang chạy": a vehicle running is not a fire)
         r"(?:nha|quan|tiem|kho|xuong|phong|can ho|chung cu|khach san|nha hang|cua hang|karaoke|hang xom|ben canh)"
-        r" (?:\w+ ){0,2}(?:dang |bi )chay(?! chuong trinh| khuyen mai| thu| bong| day| cau chi| (?:ra|di|lai|ve|qua|theo|tron|len))",
+        r" (?:\w+ ){0,2}(?:dang |bi )chay(?! chuong trinh| khuyen mai| thu| bong| day| cau chi| xiet| mau| (?:ra|di|lai|ve|qua|theo|tron|len))",
+        # "nhà bên cạnh cháy to lắm", "cháy chợ rồi", "cháy rừng": a building or place with how it burns
+        r"(?:nha|quan|tiem|kho|phong|can ho|chung cu|khach san|nha hang|cua hang|hang xom|ben canh|cho)"
+        r" (?:\w+ ){0,2}chay (?:to|lon|du|du doi|ngun|ngun ngut|het|rui|sach|bung)\b",
+        r"chay (?:cho|nha kho|kho hang|tiem|quan) (?:\w+ )?(?:roi|lon|to|kia|ne|ba con|bay oi|nhanh)",
+        # smoke pouring out of a building (smoke over a hill or from burning rubbish is a report)
+        r"khoi (?:den |trang |xam )?(?:dang )?(?:boc|cuon|phut|toa|bay) (?:\w+ )?(?:len|ra) (?:tu |o |trong |khoi )?(?:\w+ ){0,2}"
+        r"(?:nha|kho|tang|phong|can ho|chung cu|quan|tiem|xe|cua so|bep|xuong|khach san|cho)\b",
         r"chay (?:quan|tiem|phong tro|can ho|khach san|nha hang|cua hang|karaoke|chung cu)",
         r"chap dien (?:\w+ ){0,3}(?:chay|boc khoi|no)", r"(?:mui khet|khoi)\b.{0,40}\btoe lua", r"toe lua\b.{0,40}\b(?:mui khet|boc khoi|khoi)", r"(?:next door|upstairs|downstairs|across the street|building|place|hostel|hotel|"
         r"guesthouse|restaurant|bar|cafe|factory|warehouse|school|bus|truck|van|taxi)s? (?:\w+ )?(?:is |are )burning",
         r"burning down", r"chay do chap dien",
  r"fire(?= ?!)",
-        r"ro ri (?:khi )?gas?\b", r"(?:ro|xi) gas", r"gas (?:bi )?(?:xi|ro)", r"binh (?:ga|gas) (?:\w+ ){0,2}(?:xi|ro|no|chay)",
-        r"mui gas", r"gas leak\w*", r"leaking gas", r"smell(?:s|ing)? (?:of )?gas",
+        r"ro ri (?:khi )?gas?\b", r"(?:ro|xi) gas", r"gas (?:bi )?(?:xi|ro)", r"binh (?:ga|gas) (?:\w+ ){0,3}(?:bi |dang )?(?:xi|ro|no|chay)",
+        r"mui gas", r"mui ga (?:\w+ )?(?:nong|xoc|bay|khap|nang|rat)", r"(?:ro|xi|ri) ga\b", r"gas leak\w*", r"leaking gas", r"smell(?:s|ing)? (?:of )?gas",
     )),
     (CRIME, _any(
         r"cuop", r"trom dang", r"dang (?:an )?trom", r"an trom", r"dot nhap", r"cam dao", r"cam sung",
@@ -78,6 +92,12 @@ _PATTERNS: Tuple[Tuple[str, "re.Pattern[str]"], ...] = (
         r"robber\w*", r"robbing", r"break(?:ing)? in(?:to)?", r"broke in(?:to)?", r"stealing", r"snatch\w*",
         r"grabbed my", r"mugg\w*", r"knif\w*", r"knives", r"gun", r"beating (?:someone|him|her|a)",
         r"kidnap\w*",
+        r"just stole", r"stole (?:\w+ ){1,4}(?:just now|right now|a (?:minute|moment|second) ago|minutes ago)",
+        r"stole (?:\w+ ){1,4}and (?:ran|is running|rode|drove|took off|ran off)", r"stolen (?:just now|right now)",
+        r"(?:is|are|'s|'re) (?:\w+ )?(?:hitting|beating|kicking|punching|attacking|choking|strangling) (?:his|her|a|an|the|my|"
+        r"someone|him|me|us|people|their)",
+        r"(?:bi )?moc (?:mat )?(?:tui|vi|bop|dien thoai|dt|tien)", r"bi (?:giat|moc|cuop|lay trom|trom) mat",
+        r"trom (?:\w+ ){0,3}vua (?:xong|roi|moi)", r"vua (?:bi )?(?:lay trom|mat trom|trom|bi trom)",
         # someone being beaten, a thief inside now, a snatching, a door being forced
         r"(?:dang|vua) bi danh", r"bi danh (?:dap|hoi dong|chay mau|trong thuong|bam dap)", r"(?:dang|vua) (?:bi )?danh dap",
         r"hanh hung", r"(?:dang|vua) (?:danh|dam|chem) (?:\d+ |mot |may |hai |ca )?(?:ong|ba|nguoi|thang|co|chi|anh|em|be|dua|"
@@ -110,6 +130,10 @@ _PATTERNS: Tuple[Tuple[str, "re.Pattern[str]"], ...] = (
         r"(?:\w+ )?lying (?:on|in) (?:the )?(?:road|street|ground|floor|alley|pavement|sidewalk)",
         r"(?:hit|ran over|knocked (?:down|over)) (?:a|an|the|my|his|her|our|some) (?:\w+ )?(?:cyclist|pedestrian|child|"
         r"kid|man|woman|boy|girl|person|tourist|student|biker|rider|walker|lady|guy)",
+        r"mau (?:\w+ ){0,2}(?:nhieu qua|nhieu lam|khong cam|ko cam|k cam|khong ngung|ko ngung|lenh lang|xoi xa|tuon|phun)",
+        r"(?:khong|ko|k) cam (?:duoc )?mau", r"blood (?:\w+ ){0,2}(?:won'?t stop|wont stop|keeps|pouring|gushing|coming out)",
+        r"electrocut\w*", r"(?:shocked|zapped) by (?:a |the )?(?:\w+ )?(?:wire|cable|power|electricity)",
+        r"(?:sot|fever).{0,60}(?:mat (?:trong|tron|dai)|(?:tay chan|chan tay|nguoi) (?:\w+ )?cung)",
         r"meo mieng", r"liet nua nguoi", r"noi (?:khong|ko|k) ra (?:tieng|loi)", r"face (?:is )?droop\w*",
         r"slurr\w* (?:his|her|their)? ?(?:speech|words)",
         r"(?:barely|hardly|struggling to|trouble|difficulty|can'?t|cant) breath\w*",
@@ -150,7 +174,8 @@ _NUMBER_QUESTION = _any(r"so (?:dien thoai |dt )?(?:cua )?(?:cap cuu|cuu hoa|con
 _NOT_NOW = _any(r"co mat tien", r"phong chay", r"bao hiem", r"insurance", r"tiem phong", r"bang lai", r"ho so",
                 r"(?:khoa|phong|bac si|truc) cap cuu",
                 r"thi (?:bao|trinh bao|to cao) (?:cho )?(?:ai|o dau|dau)", r"trinh bao",
-                r"who (?:do|should|can) i report", r"report (?:it |this )?to whom")
+                r"who (?:do|should|can) i report", r"report (?:it |this )?to whom",
+                r"fire (?:hazard|safety|risk|extinguisher|drill|exit|code|inspection|prevention|certificate)")
 _HAPPENING_NOW = _any(r"roi", r"dang", r"vua", r"o day", r"cho nay", r"nhanh", r"cuu", r"here", r"right now",
                       r"just", r"is", r"are", r"hurry", r"help")
 # The numbers each kind needs; an emergency of unclear kind gets all three. (A high fever alone is not

@@ -535,3 +535,33 @@ async def test_on_an_optional_step_no_need_skips_and_no_more_cancels(step, text,
 async def test_cancellations_with_openers_and_particles(text):
     values = await validate(form_tracker(text, "incident_location", intent="inform"))
     assert values["incident_confirmation"] == "cancelled"
+
+
+# Round 3 (branch convform3): more questions about the form itself, in new words.
+@pytest.mark.parametrize("text, step, language, said", [
+    ("có cần để tên không?", "incident_phone", "vi", "Không cần để tên"),
+    ("can i stay anonymous?", "incident_location", "en", "don't need to give your name"),
+    ("bao cai nay co mat phi ko", "incident_category", "vi", "miễn phí"),
+    ("is it free to report?", "incident_photo_step", "en", "free"),
+    ("gửi ảnh kiểu gì vậy", "incident_photo_step", "vi", "đính kèm"),
+    ("how do i send you the location?", "incident_location", "en", "attach"),
+    ("lam sao biet da xu ly xong", "incident_confirmation", "vi", "HUE-"),
+    ("will someone come to fix it soon?", "incident_photo_step", "en", "department in charge"),
+    ("ai sẽ xử lý phản ánh này?", "incident_location", "vi", "đơn vị phụ trách"),
+])
+async def test_more_questions_about_the_form_are_answered_and_the_step_asked_again(text, step, language, said):
+    dispatcher = CollectingDispatcher()
+    tracker = form_tracker(text, step, slots=FILLED if step == "incident_confirmation" else None,
+                           intent="ask_city_service", language=language)
+    values = slots_of(await ValidateIncidentReportForm().run(dispatcher, tracker, {}))
+    assert values["requested_slot"] == step and values.get(step) is None
+    assert said in dispatcher.messages[0]["text"]
+
+
+@pytest.mark.parametrize("text", ["how much is the passport fee?", "is it free to visit the imperial city?",
+                                  "can i change my name online?"])
+async def test_a_service_question_with_form_words_is_left_to_the_knowledge_answer(text):
+    dispatcher = CollectingDispatcher()
+    values = slots_of(await ValidateIncidentReportForm().run(
+        dispatcher, form_tracker(text, "incident_location", intent="ask_city_service", language="en"), {}))
+    assert values == {"requested_slot": "incident_location"} and dispatcher.messages == []

@@ -69,7 +69,7 @@ CATEGORIES: Tuple[Category, ...] = (
     Category("noise_pollution", "Tiếng ồn, ô nhiễm", "Noise and pollution",
              ("on ao", "tieng on", "qua on", "karaoke", "o nhiem", "mui hoi", "boc mui", "khoi bui", "noise",
               "noisy", "loud", "music", "smell", "smoke", "pollution", "dust",
-              "loa keo", "loa", "bui min", "xa bui", "xa khoi", "smells", "smelly", "stinks", "stink", "stench", "blasting")),
+              "loa keo", "loa", "bui min", "xa bui", "xa khoi", "blasting")),
     Category("water_supply", "Cấp nước", "Water supply",
              ("mat nuoc", "cup nuoc", "nuoc yeu", "vo ong", "ong nuoc", "nuoc duc", "water outage",
               "no water", "burst pipe", "water pipe", "water supply",
@@ -83,15 +83,15 @@ CATEGORY_BY_CODE: Dict[str, Category] = {c.code: c for c in CATEGORIES}
 _KEYWORD_RES = [(c, [re.compile(rf"(?<!\w){re.escape(k)}(?!\w)") for k in c.keywords]) for c in CATEGORIES]
 
 
-def _category_match(key: str) -> Optional[Tuple[str, int]]:
-    """(category code, end of its keyword in `key`) for the longest keyword found, or None."""
-    best: Optional[Tuple[int, str, int]] = None
+def _category_match(key: str) -> Optional[Tuple[str, int, int]]:
+    """(category code, end and start of its keyword in `key`) for the longest keyword found, or None."""
+    best: Optional[Tuple[int, str, int, int]] = None
     for category, patterns in _KEYWORD_RES:
         for keyword, pattern in zip(category.keywords, patterns):
             match = pattern.search(key)
             if match and (best is None or len(keyword) > best[0]):
-                best = (len(keyword), category.code, match.end())
-    return (best[1], best[2]) if best else None
+                best = (len(keyword), category.code, match.end(), match.start())
+    return (best[1], best[2], best[3]) if best else None
 
 
 def detect_category(text: str) -> Optional[str]:
@@ -104,7 +104,7 @@ def detect_category(text: str) -> Optional[str]:
 
 # Words that introduce a place, folded; longer ones first so "in front of" wins over "in".
 _PLACE_MARKER_RE = re.compile(
-    r"(?<!\w)(in front of|opposite|outside|near|next to|behind|at|on|in|by|tai|o|tren|gan|truoc so|truoc cong|"
+    r"(?<!\w)(in front of|opposite|outside|near|next to|behind|across|along|at|on|in|by|tai|o|tren|gan|truoc so|truoc cong|"
     r"truoc nha|truoc cua|truoc|phia truoc|phia sau|sau nha|ben canh|doi dien|doan|khu vuc|cuoi|giua|quanh)\s+(?=\w)")
 # A street, alley or landmark named without a place word ("cây đổ chắn ngang đường Kim Long").
 _PLACE_NOUN_RE = re.compile(r"(?<!\w)(?:duong|pho|kiet|hem|ngo|cau|cho|phuong|so nha|so|nha so|\d+)\s+(?=\w)")
@@ -169,7 +169,23 @@ def extract_place(text: str) -> Optional[str]:
             place = _place_from(text, key, match.start() if keep_word else match.end())
             if place:
                 return place
+    # Nothing after the keyword: a place named before it, with a place word ("cây trước số 17 Đống Đa bị
+    # gãy nhánh"), as long as it ends before the keyword.
+    keyword_start = category[2] if category else 0
+    for match in _PLACE_MARKER_RE.finditer(key, 0, keyword_start):
+        place = _place_from(text[:keyword_start], key[:keyword_start], match.end())
+        words = (place or "").split()
+        cut = next((i for i, word in enumerate(words) if fold_key(word) in _CLAUSE_OPENERS), len(words))
+        words = words[:cut]  # "on le loi there's a big pothole", "ở kiệt 5 Lê Lợi có ổ gà": the place ends
+        while words and fold_key(words[-1]) in _LINKING_WORDS:
+            words.pop()
+        if len(words) > 0 and _named(fold_key(" ".join(words))):
+            return " ".join(words)
     return None
+
+
+_CLAUSE_OPENERS = frozenset("co thi there theres there's".split())
+_LINKING_WORDS = frozenset("la con cai mot nhieu is are a an the has have".split())
 
 
 def describe_from_message(text: str) -> Optional[str]:

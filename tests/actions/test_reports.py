@@ -151,3 +151,15 @@ def test_describe_from_message(text, description):
 ])
 def test_detect_category_in_everyday_words(text, category):
     assert detect_category(text) == category
+
+
+@pytest.mark.parametrize("text, place", [
+    ("cây me trước số 17 Đống Đa bị gãy nhánh lớn", "17 Đống Đa"),
+    ("ở kiệt 5 Lê Lợi có ổ gà to", "kiệt 5 Lê Lợi"),
+    ("on le loi there's a big pothole", "le loi"),
+    ("a tree fell across phan dinh phung street", "phan dinh phung street"),
+    ("the drain outside 40 nguyen cong tru is blocked and stinks", "40 nguyen cong tru"),
+    ("có ổ gà lớn trước cổng trường", None),
+])
+def test_a_place_named_before_the_problem(text, place):
+    assert extract_place(text) == place

@@ -199,6 +199,13 @@ _BARE_REPORT_RE = re.compile(
     r"^(?:(?:toi|minh|em|anh|chi|i) )?(?:(?:muon|can|xin|want to|would like to|need to) )?(?:gui )?"
     r"(?:phan anh|bao cao|report|make a report|file a report)(?: (?:a problem|an issue|a problem please|su co|"
     r"van de|a|ad|nhe|nha|voi|di|cai nay|please))*$")
+# A message led by the wish to report ("báo rác chưa được thu gom", "report uncollected garbage") that the
+# classifier pulls to the topic's service question: a report when it asks nothing.
+_REPORT_VERB_LEAD_RE = re.compile(
+    r"^(?:(?:toi|minh|em|anh|chi|i) )?(?:(?:muon|can|xin|want to|would like to|need to|'d like to) )?"
+    r"(?:bao|phan anh|report)\b(?! (?:gio|lau|nhieu|tang|cao (?:cua|ve)|luc|ve|status|back))")
+_ASKS_RE = re.compile(r"\b(?:o dau|the nao|lam sao|bao gio|khi nao|ai|gi|sao|ko|khong|chua|how|where|when|who|what|"
+                      r"which|why)$|\b(?:o dau|the nao|lam sao|bao gio|khi nao|goi ai|how|where|when|who|what|which|why)\b")
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -245,9 +252,14 @@ class MessageGuard(GraphComponent):
         """A detail (`inform`) that the classifier also reads as a report ("cây xanh đổ ở 15 Lý Thường
         Kiệt": the address pulls it to `inform`) is a report. A bare place ("kiệt 20 Nguyễn Trãi") is
         far below REPORT_BESIDE_INFORM; a question is left to the form and the rules."""
-        if (message.get(INTENT) or {}).get("name") != "inform" or "?" in text:
+        intent = (message.get(INTENT) or {}).get("name")
+        if intent not in ("inform", SERVICE_QUESTION) or "?" in text:
             return False
         scores = {item.get("name"): item.get("confidence") or 0.0 for item in message.get(INTENT_RANKING_KEY) or []}
+        if intent == SERVICE_QUESTION:  # only when it opens with "báo …" / "report …" and asks nothing
+            key = fold_key(text).strip(" .!")
+            return (bool(_REPORT_VERB_LEAD_RE.match(key)) and not _ASKS_RE.search(key)
+                    and not _SERVICE_QUESTION_RE.search(key) and scores.get(REPORT, 0.0) >= REPORT_BESIDE_INFORM - 0.05)
         return scores.get(REPORT, 0.0) >= REPORT_BESIDE_INFORM
 
     @staticmethod

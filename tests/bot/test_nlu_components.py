@@ -241,3 +241,22 @@ def test_guard_reads_a_detail_the_classifier_also_calls_a_report_as_a_report(tex
     message = guarded(text, intent="inform", confidence=0.7,
                       ranking=[{"name": "inform", "confidence": 0.7}, {"name": "report_incident", "confidence": report}])
     assert message.get("intent")["name"] == expected
+
+
+# Branch convform3: a message led by "báo …" / "report …" that the classifier pulls to the topic's
+# service question is a report when it asks nothing; a question or a procedure keeps its intent.
+@pytest.mark.parametrize("text, report, intent", [
+    ("báo rác chưa được thu gom", 0.2, "report_incident"),
+    ("report uncollected garbage", 0.19, "report_incident"),
+    ("phan anh rac khong ai thu gom", 0.21, "report_incident"),
+    ("báo rác thì gọi ai", 0.2, "ask_city_service"),
+    ("phản ánh rác chưa thu gom ở đâu", 0.2, "ask_city_service"),
+    ("bao gio co xe rac", 0.2, "ask_city_service"),
+    ("báo rác chưa được thu gom", 0.05, "ask_city_service"),       # the classifier sees no report at all
+    ("rác chưa được thu gom", 0.22, "ask_city_service"),           # no wish to report stated
+])
+def test_a_report_verb_up_front_wins_over_the_service_question(text, report, intent):
+    message = guarded(text, "ask_city_service", 0.6,
+                      ranking=[{"name": "ask_city_service", "confidence": 0.6},
+                               {"name": "report_incident", "confidence": report}])
+    assert message.get("intent")["name"] == intent

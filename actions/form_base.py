@@ -154,6 +154,7 @@ _QUESTION_RE = re.compile(
     # "cần giấy tờ gì", "còn hộ chiếu thì sao", "is the museum open…", "cho xin số tổng đài", "tell me …"
     r"(?:can|giay to|thu tuc|ho so|mang|chuan bi|nhung|la|phi) gi|thi sao|the sao|tell me|"
     r"(?:cho )?xin (?:so|sdt|dia chi|thong tin|hotline)|^(?:is|are) (?:the|this|that|there|it)|"
+    r"ai (?:phu trach|quan ly|lo|chiu trach nhiem|xu ly)|ai vay|la ai|who'?s in charge|"
     r"^(?:does|do|can|could|will|would|any|anywhere) )\b")
 # "… được không", "có ảnh ko": a closing negation asks, but only after a few words ("không" alone is "no").
 _QUESTION_END_RE = re.compile(r"\w+ \w+ (?:khong|ko|hok|chua|k|khong nhi|ko nhi|nhi|vay ta)$")

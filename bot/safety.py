@@ -50,11 +50,11 @@ _PATTERNS: Tuple[Tuple[str, "re.Pattern[str]"], ...] = (
         r"mudslide", r"(?:fell|fall|fallen|jumped|slipped) (?:in|into|off) (?:the |a )?(?:lake|river|water|well|canal|sea|pool|flood\w*)",
         r"can'?t swim", r"ngat nuoc",
         # falling into water or a hole (té / lọt / rơi xuống giếng, hố ga, mương), carried off by the current
-        r"(?:roi|te|nga|lot|rot|sa|truot|nhao|bi day|bi cuon) (?:xuong|vao|xuong duoi) (?:cai |mot |cai |con )?"
+        r"(?:roi|te|nga|lot|rot|sa|truot|nhao|bi day|bi cuon)(?: chan| nga| te| tay)? (?:xuong|vao|xuong duoi) (?:cai |mot |cai |con )?"
         r"(?:ho ga|ho|gieng|cong|song|muong|kenh|bien|ao|suoi|vuc|dam|rach|nuoc|ho boi|cong thoat nuoc)\b",
         r"(?:fell|fallen|slipped|dropped) (?:down )?(?:in|into|down) (?:a |an |the )?(?:\w+ )?(?:manhole|hole|drain|ditch|"
         r"sewer|pit|pond|stream|well|canal|river|lake)", r"troi (?:theo|giua|tren|ra) (?:dong |con )?(?:nuoc|song|lu|suoi)",
-        r"bi (?:nuoc |lu |song )?cuon (?:di|troi|mat)", r"(?:stuck|stranded|trapped) (?:in|on) (?:the |a |our |my )?(?:\w+ )?"
+        r"bi (?:nuoc |lu |song )?cuon (?:di|troi|mat)", r"song (?:bien |lon |du )?cuon", r"bi song (?:danh|cuon|keo)", r"(?:stuck|stranded|trapped) (?:in|on) (?:the |a |our |my )?(?:\w+ )?"
         r"(?:flood\w*|water|river)", r"(?:not|isn'?t) coming (?:back )?up", r"(?:khong|ko|k|chua) thay (?:noi |troi )?len", r"(?:nuoc|lu)(?: lu)? (?:dang |vua |da )?cuon", r"(?:chua|khong|ko|k) (?:duoc )?so tan", r"can (?:duoc )?so tan", r"(?:is|are|got|been|was|were|someone|people|person) buried", r"buried (?:alive|under)", r"(?:rising|coming in) (?:so )?(?:fast|quickly)", r"can'?t (?:leave|escape)",
     )),
     (FIRE, _any(
@@ -81,7 +81,7 @@ _PATTERNS: Tuple[Tuple[str, "re.Pattern[str]"], ...] = (
         r"burning down", r"chay do chap dien",
  r"fire(?= ?!)",
         r"ro ri (?:khi )?gas?\b", r"(?:ro|xi) gas", r"gas (?:bi )?(?:xi|ro)", r"binh (?:ga|gas) (?:\w+ ){0,3}(?:bi |dang )?(?:xi|ro|no|chay)",
-        r"mui gas", r"mui ga (?:\w+ )?(?:nong|xoc|bay|khap|nang|rat)", r"(?:ro|xi|ri) ga\b", r"gas leak\w*", r"leaking gas", r"smell(?:s|ing)? (?:of )?gas",
+        r"mui gas", r"(?:dang |bi )?boc lua", r"phun lua", r"mui ga (?:\w+ )?(?:nong|xoc|bay|khap|nang|rat)", r"(?:ro|xi|ri) ga\b", r"gas leak\w*", r"leaking gas", r"smell(?:s|ing)? (?:of )?gas",
     )),
     (CRIME, _any(
         r"cuop", r"trom dang", r"dang (?:an )?trom", r"an trom", r"dot nhap", r"cam dao", r"cam sung",
@@ -134,6 +134,9 @@ _PATTERNS: Tuple[Tuple[str, "re.Pattern[str]"], ...] = (
         r"(?:khong|ko|k) cam (?:duoc )?mau", r"blood (?:\w+ ){0,2}(?:won'?t stop|wont stop|keeps|pouring|gushing|coming out)",
         r"electrocut\w*", r"(?:shocked|zapped) by (?:a |the )?(?:\w+ )?(?:wire|cable|power|electricity)",
         r"(?:sot|fever).{0,60}(?:mat (?:trong|tron|dai)|(?:tay chan|chan tay|nguoi) (?:\w+ )?cung)",
+        r"(?:having|has|got|with|bad|severe|sudden|crushing) chest pains?", r"bi (?:kep|ket|de) (?:chan|tay|nguoi|duoi)", r"kep (?:\w+ )?duoi (?:xe|tuong|cay|dong|banh)",
+        r"(?:pinned|trapped|crushed) (?:under|beneath|by)",
+        r"(?:nga|te|guc)\b.{0,40}\b(?:khong|ko|k) (?:day|dung day|ngoi day|cu dong) (?:duoc|noi)",
         r"meo mieng", r"liet nua nguoi", r"noi (?:khong|ko|k) ra (?:tieng|loi)", r"face (?:is )?droop\w*",
         r"slurr\w* (?:his|her|their)? ?(?:speech|words)",
         r"(?:barely|hardly|struggling to|trouble|difficulty|can'?t|cant) breath\w*",

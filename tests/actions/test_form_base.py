@@ -52,6 +52,7 @@ def test_answers_are_not_cancellations(text):
     "đổi họ tên cần giấy tờ gì", "lam ho chieu can giay to gi", "còn hộ chiếu thì sao", "mất điện thì gọi ai",
     "phuong lam viec may h", "bao gio co nuoc lai", "nop online dc ko", "is the museum open on monday",
     "any pharmacy nearby", "tell me the hotline number", "cho xin so tong dai", "where do i pay the water bill",
+    "ai phụ trách cây xanh vậy", "cây này ai quản lý",
 ])
 def test_questions_have_the_shape_of_a_question(text):
     assert Answer(text).is_question

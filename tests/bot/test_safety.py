@@ -220,3 +220,50 @@ def test_emergencies_in_many_words(text, kind):
 
 def test_everyday_messages_near_an_emergency_are_not_one(text):
     assert emergency_kind(text) is None
+
+
+# Round 3, second batch (new words again): chest pain, someone pinned under a truck, a fall with no
+# getting up, fire from a socket, swept by waves, slipping into a river.
+@pytest.mark.parametrize("text, kind", [
+    ('có ông say rượu ngã đập đầu xuống đường, nằm im luôn', MEDICAL),
+    ('co dua nho bi cho can chay mau nhieu', MEDICAL),
+    ('my dad is having chest pain and sweating a lot', MEDICAL),
+    ('chú kia bị kẹp chân dưới xe tải', MEDICAL),
+    ('mot chi bi xe tai can qua chan', MEDICAL),
+    ("a tourist got hit by a motorbike and can't get up", MEDICAL),
+    ('bà tôi ngã trong nhà tắm không dậy được', MEDICAL),
+    ('someone is having a seizure on the bus', MEDICAL),
+    ('thang be bi dien giat khi cam sac', MEDICAL),
+    ('con tôi nuốt phải đồng xu, thở khó', MEDICAL),
+    ("my friend took too many pills and won't wake up", MEDICAL),
+    ('bé 2 tuổi sốt 39 độ, người cứ giật từng cơn', MEDICAL),
+    ('bị đứt tay sâu lắm, máu không cầm được', MEDICAL),
+    ('he fell from the scaffolding and is bleeding from his head', MEDICAL),
+    ('an old man fainted in the heat at the citadel', MEDICAL),
+    ('khói đen ngùn ngụt từ quán karaoke', FIRE),
+    ('nha ben canh boc khoi nghi ngut, co mui khet', FIRE),
+    ("there's smoke coming out of the apartment upstairs", FIRE),
+    ('the electric pole is sparking and the wires are on fire', FIRE),
+    ('cháy xe máy ở bãi giữ xe', FIRE),
+    ('ổ điện nhà tôi đang bốc lửa', FIRE),
+    ('nghe mùi gas rò rỉ trong bếp', FIRE),
+    ('có kẻ gian đang leo rào vào nhà hàng xóm', CRIME),
+    ('tụi thanh niên đang đánh nhau bằng dao ở công viên', CRIME),
+    ('a man is threatening people with a machete', CRIME),
+    ('bi cuop dien thoai o duong le loi, no chay ve huong ga', CRIME),
+    ('someone is trying to break into my car right now', CRIME),
+    ('có đứa đang trộm xe máy trước nhà', CRIME),
+    ('my wallet was just snatched by two guys on a scooter', CRIME),
+    ('thang chong dang danh vo, chi ay chay mau', CRIME),
+    ('nước tràn vào nhà ngập tới ngực, cả nhà không ra được', RESCUE),
+    ('người già kẹt trong nhà, nước lên tới mái rồi', RESCUE),
+    ('a boat capsized near the bridge, people in the water', RESCUE),
+    ('my kids are trapped upstairs and the water is rising', RESCUE),
+    ('có người bị sóng cuốn ở biển Thuận An', RESCUE),
+    ('mot chiec xe may bi nuoc cuon xuong muong', RESCUE),
+    ('our car got stuck in the flood and water is coming inside', RESCUE),
+    ('co nguoi nhay cau truong tien', RESCUE),
+    ('thằng bé trượt chân xuống sông', RESCUE),
+])
+def test_emergencies_in_many_words_second_batch(text, kind):
+    assert emergency_kind(text) == kind

@@ -54,7 +54,7 @@ _PATTERNS: Tuple[Tuple[str, "re.Pattern[str]"], ...] = (
         r"(?:ho ga|ho|gieng|cong|song|muong|kenh|bien|ao|suoi|vuc|dam|rach|nuoc|ho boi|cong thoat nuoc)\b",
         r"(?:fell|fallen|slipped|dropped) (?:down )?(?:in|into|down) (?:a |an |the )?(?:\w+ )?(?:manhole|hole|drain|ditch|"
         r"sewer|pit|pond|stream|well|canal|river|lake)", r"troi (?:theo|giua|tren|ra) (?:dong |con )?(?:nuoc|song|lu|suoi)",
-        r"bi (?:nuoc |lu |song )?cuon (?:di|troi|mat)", r"song (?:bien |lon |du )?cuon", r"bi song (?:danh|cuon|keo)", r"(?:stuck|stranded|trapped) (?:in|on) (?:the |a |our |my )?(?:\w+ )?"
+        r"bi (?:nuoc |lu |song )?cuon (?:di|troi|mat)", r"song (?:bien |lon |du )?cuon", r"(?:bi )?nuoc (?:lu )?(?:vay|bao vay|bao quanh)", r"swept (?:\w+ ){0,3}(?:off|away|into|down)", r"bi song (?:danh|cuon|keo)", r"(?:stuck|stranded|trapped) (?:in|on) (?:the |a |our |my )?(?:\w+ )?"
         r"(?:flood\w*|water|river)", r"(?:not|isn'?t) coming (?:back )?up", r"(?:khong|ko|k|chua) thay (?:noi |troi )?len", r"(?:nuoc|lu)(?: lu)? (?:dang |vua |da )?cuon", r"(?:chua|khong|ko|k) (?:duoc )?so tan", r"can (?:duoc )?so tan", r"(?:is|are|got|been|was|were|someone|people|person) buried", r"buried (?:alive|under)", r"(?:rising|coming in) (?:so )?(?:fast|quickly)", r"can'?t (?:leave|escape)",
     )),
     (FIRE, _any(
@@ -81,7 +81,8 @@ _PATTERNS: Tuple[Tuple[str, "re.Pattern[str]"], ...] = (
         r"burning down", r"chay do chap dien",
  r"fire(?= ?!)",
         r"ro ri (?:khi )?gas?\b", r"(?:ro|xi) gas", r"gas (?:bi )?(?:xi|ro)", r"binh (?:ga|gas) (?:\w+ ){0,3}(?:bi |dang )?(?:xi|ro|no|chay)",
-        r"mui gas", r"(?:dang |bi )?boc lua", r"phun lua", r"mui ga (?:\w+ )?(?:nong|xoc|bay|khap|nang|rat)", r"(?:ro|xi|ri) ga\b", r"gas leak\w*", r"leaking gas", r"smell(?:s|ing)? (?:of )?gas",
+        r"mui gas", r"(?:dang |bi )?boc lua", r"(?:fire|smoke) alarms? (?:is |are )?(?:going off|ringing|beeping|sounding)",
+        r"smoke\b.{0,40}\balarms? (?:is |are )?(?:going off|ringing|beeping|sounding)", r"smell(?:s|ing)? (?:of )?smoke (?:in|inside|from) (?:the |my |our )?(?:room|hotel|building|house|apartment|hallway|kitchen|flat)", r"phun lua", r"mui ga (?:\w+ )?(?:nong|xoc|bay|khap|nang|rat)", r"(?:ro|xi|ri) ga\b", r"gas leak\w*", r"leaking gas", r"smell(?:s|ing)? (?:of )?gas",
     )),
     (CRIME, _any(
         r"cuop", r"trom dang", r"dang (?:an )?trom", r"an trom", r"dot nhap", r"cam dao", r"cam sung",
@@ -103,7 +104,7 @@ _PATTERNS: Tuple[Tuple[str, "re.Pattern[str]"], ...] = (
         r"hanh hung", r"(?:dang|vua) (?:danh|dam|chem) (?:\d+ |mot |may |hai |ca )?(?:ong|ba|nguoi|thang|co|chi|anh|em|be|dua|"
         r"chau|thanh nien|phu nu|dan ong|ong gia|ba gia|nhau)\b", r"(?:dang )?danh (?:vo|con|chong|nguoi ta)\b", r"de doa", r"(?:dang|bon no|chung no|tui no|may thang) dap pha",
         r"dang co (?:ke |thang |nguoi |dua )?(?:trom|cuop|gian)", r"trom (?:dang|leo|vao nha|o trong|trong nha|cay)",
-        r"giat (?:mat )?(?:tui|dien thoai|dt|day chuyen|vi|bop|tien|xe|do|non|balo|ba lo)", r"moc tui", r"an cap",
+        r"(?:giat|giut) (?:mat )?(?:tui|dien thoai|dt|day chuyen|vi|bop|tien|xe|do|non|balo|ba lo)", r"moc tui", r"an cap",
         r"(?:cay|pha|be) (?:cua|khoa|cong)", r"dap cua",
         r"beating (?:his|her|their|my|the|up|someone|him|a)", r"pickpocket\w*", r"\brobbed", r"brawl",
         r"(?:being|getting|been|was|were|got) (?:\w+ )?(?:attacked|assaulted|beaten|stabbed|robbed|mugged|threatened)",
@@ -135,7 +136,8 @@ _PATTERNS: Tuple[Tuple[str, "re.Pattern[str]"], ...] = (
         r"electrocut\w*", r"(?:shocked|zapped) by (?:a |the )?(?:\w+ )?(?:wire|cable|power|electricity)",
         r"(?:sot|fever).{0,60}(?:mat (?:trong|tron|dai)|(?:tay chan|chan tay|nguoi) (?:\w+ )?cung)",
         r"(?:having|has|got|with|bad|severe|sudden|crushing) chest pains?", r"bi (?:kep|ket|de) (?:chan|tay|nguoi|duoi)", r"kep (?:\w+ )?duoi (?:xe|tuong|cay|dong|banh)",
-        r"(?:pinned|trapped|crushed) (?:under|beneath|by)",
+        r"(?:pinned|trapped|crushed) (?:under|beneath|by)", r"nam guc", r"con tho (?:khong|ko|k|hay khong)\b",
+        r"throat (?:is )?(?:closing|tight\w*|swell\w*)", r"anaphyla\w*", r"allergic reaction",
         r"(?:nga|te|guc)\b.{0,40}\b(?:khong|ko|k) (?:day|dung day|ngoi day|cu dong) (?:duoc|noi)",
         r"meo mieng", r"liet nua nguoi", r"noi (?:khong|ko|k) ra (?:tieng|loi)", r"face (?:is )?droop\w*",
         r"slurr\w* (?:his|her|their)? ?(?:speech|words)",

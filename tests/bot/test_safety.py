@@ -267,3 +267,34 @@ def test_everyday_messages_near_an_emergency_are_not_one(text):
 ])
 def test_emergencies_in_many_words_second_batch(text, kind):
     assert emergency_kind(text) == kind
+
+
+# Round 3, third batch: lying slumped, throat closing, a chain snatched, alarms going off, a house
+# cut off by water, swept off a motorbike.
+@pytest.mark.parametrize("text, kind", [
+    ('ong noi em tu nhien nga ra bat tinh', MEDICAL),
+    ('co nguoi bi dot quy o cong vien', MEDICAL),
+    ('em bi tai nan xe may, chan chay mau', MEDICAL),
+    ('nguoi dan ong nam guc tren xe khong biet con tho khong', MEDICAL),
+    ('my girlfriend is allergic to peanuts and her throat is closing', MEDICAL),
+    ('the baby is burning up with fever and shaking all over', MEDICAL),
+    ('a guy got stabbed outside the club', CRIME),
+    ('somebody is being mugged across the street', CRIME),
+    ("there's a fight with broken bottles at the bar", CRIME),
+    ('i think someone is breaking into the house next door', CRIME),
+    ('co thang cam kiem doa chem nguoi', CRIME),
+    ('tụi nó đang giựt dây chuyền bà cụ', CRIME),
+    ('trộm vào nhà lấy hết đồ, giờ nó còn trong sân', CRIME),
+    ('the whole kitchen is on fire, flames everywhere', FIRE),
+    ('lửa cháy lan sang nhà bên', FIRE),
+    ('chay lon o cho, lua dang lan', FIRE),
+    ('i can smell smoke and the alarm is going off in the hotel', FIRE),
+    ('nuoc lu dang cuon nha, co nguoi ben trong', RESCUE),
+    ('em be bi duoi nuoc o ao', RESCUE),
+    ('a man is drowning in the perfume river', RESCUE),
+    ("we're stranded on our roof", RESCUE),
+    ('nha toi bi nuoc vay, co nguoi benh khong di duoc', RESCUE),
+    ('the river swept a man off his motorbike on the flooded road', RESCUE),
+])
+def test_emergencies_in_many_words_third_batch(text, kind):
+    assert emergency_kind(text) == kind

@@ -50,11 +50,11 @@ _PATTERNS: Tuple[Tuple[str, "re.Pattern[str]"], ...] = (
         r"mudslide", r"(?:fell|fall|fallen|jumped|slipped) (?:in|into|off) (?:the |a )?(?:lake|river|water|well|canal|sea|pool|flood\w*)",
         r"can'?t swim", r"ngat nuoc",
         # falling into water or a hole (té / lọt / rơi xuống giếng, hố ga, mương), carried off by the current
-        r"(?:roi|te|nga|lot|rot|sa|truot|nhao|bi day|bi cuon)(?: chan| nga| te| tay)? (?:xuong|vao|xuong duoi) (?:cai |mot |cai |con )?"
+        r"(?:roi|te|nga|lot|rot|sa|truot|nhao|bi day|bi cuon)(?: chan| nga| te| tay)? (?:xuong|vao|xuong duoi) (?:cai |mot |con )?"
         r"(?:ho ga|ho|gieng|cong|song|muong|kenh|bien|ao|suoi|vuc|dam|rach|nuoc|ho boi|cong thoat nuoc)\b",
         r"(?:fell|fallen|slipped|dropped) (?:down )?(?:in|into|down) (?:a |an |the )?(?:\w+ )?(?:manhole|hole|drain|ditch|"
         r"sewer|pit|pond|stream|well|canal|river|lake)", r"troi (?:theo|giua|tren|ra) (?:dong |con )?(?:nuoc|song|lu|suoi)",
-        r"bi (?:nuoc |lu |song )?cuon (?:di|troi|mat)", r"song (?:bien |lon |du )?cuon", r"(?:bi )?nuoc (?:lu )?(?:vay|bao vay|bao quanh)", r"swept (?:\w+ ){0,3}(?:off|away|into|down)", r"bi song (?:danh|cuon|keo)", r"(?:stuck|stranded|trapped) (?:in|on) (?:the |a |our |my )?(?:\w+ )?"
+        r"bi (?:nuoc |lu |song )?cuon (?:di|troi|mat)", r"song (?:bien |lon |du )?cuon", r"bi (?:nuoc |lu |nuoc lu )(?:vay|bao vay|bao quanh)", r"nuoc (?:lu )?(?:bao vay|bao quanh)", r"swept (?:\w+ ){0,3}(?:off|away|into|down)", r"bi song (?:danh|cuon|keo)", r"(?:stuck|stranded|trapped) (?:in|on) (?:the |a |our |my )?(?:\w+ )?"
         r"(?:flood\w*|water|river)", r"(?:not|isn'?t) coming (?:back )?up", r"(?:khong|ko|k|chua) thay (?:noi |troi )?len", r"(?:nuoc|lu)(?: lu)? (?:dang |vua |da )?cuon", r"(?:chua|khong|ko|k) (?:duoc )?so tan", r"can (?:duoc )?so tan", r"(?:is|are|got|been|was|were|someone|people|person) buried", r"buried (?:alive|under)", r"(?:rising|coming in) (?:so )?(?:fast|quickly)", r"can'?t (?:leave|escape)",
     )),
     (FIRE, _any(
@@ -82,7 +82,10 @@ _PATTERNS: Tuple[Tuple[str, "re.Pattern[str]"], ...] = (
  r"fire(?= ?!)",
         r"ro ri (?:khi )?gas?\b", r"(?:ro|xi) gas", r"gas (?:bi )?(?:xi|ro)", r"binh (?:ga|gas) (?:\w+ ){0,3}(?:bi |dang )?(?:xi|ro|no|chay)",
         r"mui gas", r"(?:dang |bi )?boc lua", r"(?:fire|smoke) alarms? (?:is |are )?(?:going off|ringing|beeping|sounding)",
-        r"smoke\b.{0,40}\balarms? (?:is |are )?(?:going off|ringing|beeping|sounding)", r"smell(?:s|ing)? (?:of )?smoke (?:in|inside|from) (?:the |my |our )?(?:room|hotel|building|house|apartment|hallway|kitchen|flat)", r"phun lua", r"mui ga (?:\w+ )?(?:nong|xoc|bay|khap|nang|rat)", r"(?:ro|xi|ri) ga\b", r"gas leak\w*", r"leaking gas", r"smell(?:s|ing)? (?:of )?gas",
+        r"smoke\b.{0,40}\balarms? (?:is |are )?(?:going off|ringing|beeping|sounding)",
+        r"smell(?:s|ing)? (?:of )?smoke (?:in|inside|from) (?:the |my |our )?(?:room|hotel|building|house|apartment|"
+        r"hallway|kitchen|flat)", r"phun lua",
+        r"mui ga (?:\w+ )?(?:nong|xoc|bay|khap|nang|rat)", r"(?:ro|xi|ri) ga\b", r"gas leak\w*", r"leaking gas", r"smell(?:s|ing)? (?:of )?gas",
     )),
     (CRIME, _any(
         r"cuop", r"trom dang", r"dang (?:an )?trom", r"an trom", r"dot nhap", r"cam dao", r"cam sung",

@@ -213,6 +213,7 @@ def test_emergencies_in_many_words(text, kind):
     'stop please',
     'nvm',
     'dây điện chằng chịt trước nhà',
+    'sao nhà tôi mất nước vậy', 'ngập nước vậy ai lo', 'sao cúp nước vậy ad', 'bị nước vào điện thoại rồi',
     'there is a broken power line hanging low',
     'bi mat giay to tuy than thi lam sao',
     'lost my wallet yesterday',

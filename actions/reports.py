@@ -179,9 +179,20 @@ def extract_place(text: str) -> Optional[str]:
         words = words[:cut]  # "on le loi there's a big pothole", "ở kiệt 5 Lê Lợi có ổ gà": the place ends
         while words and fold_key(words[-1]) in _LINKING_WORDS:
             words.pop()
-        if len(words) > 0 and _named(fold_key(" ".join(words))):
+        if words and _clearly_a_place(words):
             return " ".join(words)
     return None
+
+
+_PLACE_NOUN_START_RE = re.compile(r"^(?:duong|pho|kiet|hem|ngo|cau|cho|phuong|so nha|so)$")
+
+
+def _clearly_a_place(words: List[str]) -> bool:
+    """Before the problem's keyword, only a house number or a capitalised name after a place noun is
+    taken ("trước số 17 Đống Đa", "trên đường Lê Lợi"): "trên đường đi làm", "in the morning" are not."""
+    if any(ch.isdigit() for word in words for ch in word):
+        return True
+    return (len(words) >= 2 and bool(_PLACE_NOUN_START_RE.match(fold_key(words[0]))) and words[1][:1].isupper())
 
 
 _CLAUSE_OPENERS = frozenset("co thi there theres there's".split())

@@ -156,7 +156,12 @@ def test_detect_category_in_everyday_words(text, category):
 @pytest.mark.parametrize("text, place", [
     ("cây me trước số 17 Đống Đa bị gãy nhánh lớn", "17 Đống Đa"),
     ("ở kiệt 5 Lê Lợi có ổ gà to", "kiệt 5 Lê Lợi"),
-    ("on le loi there's a big pothole", "le loi"),
+    ("at 12 le loi there is a pothole", "12 le loi"),
+    ("sáng nay trên đường Lê Lợi cây đổ", "đường Lê Lợi"),
+    # before the keyword only a number or a capitalised name counts: these name no place
+    ("trên đường đi làm thấy ổ gà to", None), ("on my way to work i saw a pothole", None),
+    ("tại sao đèn đường hỏng hoài", None), ("in the morning the garbage is everywhere", None),
+    ("on the way to thien mu pagoda a tree fell", None), ("ở quê tôi cây đổ", None),
     ("a tree fell across phan dinh phung street", "phan dinh phung street"),
     ("the drain outside 40 nguyen cong tru is blocked and stinks", "40 nguyen cong tru"),
     ("có ổ gà lớn trước cổng trường", None),

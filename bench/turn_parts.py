@@ -7,6 +7,10 @@ PYTHONPATH=. .venv-rasa/bin/python bench/turn_parts.py [--rounds 5] [--model mod
 - tracker load: `DialogueStateTracker.from_dict` of a 20-turn knowledge session as the SQL tracker
   store loads it, with Rasa's event class walk per event vs bot/event_types.py (the class remembered
   per type name); the loaded events must be equal.
+- dialogue prediction: the policies' prediction (Memoization, Rule, TED of the trained model) after a
+  knowledge question at turn 10 of a session, with Rasa's replay of the tracker per policy call vs
+  bot/past_states.py (replayed once per prediction); the predicted action and probabilities must be
+  equal.
 - NLU classifier row: the knowledge questions' sentence features as the classifier's input row, built
   with scipy's hstack of an empty dense block (main) vs the sparse features alone (bot/nlu.py now),
   and the classifier's probabilities for both rows, which must be identical.
@@ -28,7 +32,10 @@ sys.path.insert(0, str(ROOT))
 # Rasa's own look-up, taken before anything of ours can replace it.
 from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SessionStarted, SlotSet, UserUttered  # noqa: E402
 
+from rasa.shared.core.trackers import DialogueStateTracker  # noqa: E402
+
 RASA_RESOLVE = Event.__dict__["resolve_by_type"].__func__
+RASA_PAST_STATES = DialogueStateTracker.past_states
 
 
 def session_events(turns: int = 20) -> List[Dict[str, Any]]:
@@ -80,36 +87,72 @@ def tracker_load(rounds: int) -> Dict[str, List[float]]:
     return times
 
 
-def classifier_rows(model: Path, rounds: int) -> Dict[str, List[float]]:
+def prediction(agent: Any, rounds: int) -> Dict[str, List[float]]:
+    from bot.past_states import remembering
+
+    domain = agent.domain
+    tracker = DialogueStateTracker("u", domain.slots)
+    for event in DialogueStateTracker.from_dict("u", session_events(10)).events:
+        tracker.update(event, domain)
+    tracker.update(UserUttered("phí bao nhiêu?", {"name": "ask_followup", "confidence": 0.8}), domain)
+    variants = {"replayed per policy call (Rasa)": RASA_PAST_STATES,
+                "replayed once per prediction (now)": remembering(RASA_PAST_STATES)}
+    predicted = {}
+
+    def predict() -> Any:
+        tracker.__dict__.pop("_hue_past_states", None)  # each prediction follows a new event
+        return agent.processor._predict_next_with_tracker(tracker)
+
+    times: Dict[str, List[float]] = {name: [] for name in variants}
+    try:
+        for number in range(rounds):
+            for name in (list(variants) if number % 2 == 0 else list(variants)[::-1]):
+                DialogueStateTracker.past_states = variants[name]  # type: ignore[method-assign]
+                times[name].append(timed(predict, 20))
+                result = predict()
+                predicted[name] = (result.policy_name, list(result.probabilities))
+    finally:
+        DialogueStateTracker.past_states = variants["replayed once per prediction (now)"]  # as installed
+    first, second = predicted.values()
+    assert first == second, "the predictions differ"
+    print(f"dialogue prediction: {first[0]}, same prediction both ways")
+    return times
+
+
+captured: List[Any] = []  # the messages the classifier was given, and the classifier
+classifier: List[Any] = []
+
+
+def capture_classifier_input() -> None:
+    """Before the model loads (the graph keeps the bound method): record what the classifier gets."""
+    from bot.nlu import TfidfLogisticRegressionClassifier
+
+    original = TfidfLogisticRegressionClassifier.process
+
+    def capture(self, messages):  # noqa: ANN001
+        classifier[:] = [self]
+        captured.extend(messages)
+        return original(self, messages)
+
+    TfidfLogisticRegressionClassifier.process = capture  # type: ignore[method-assign]
+
+
+def classifier_rows(agent: Any, rounds: int) -> Dict[str, List[float]]:
     import numpy as np
-    from rasa.core.agent import Agent
     from rasa.shared.nlu.constants import TEXT
     from scipy.sparse import csr_matrix, hstack
 
     from bench.stock_vs_assistant import knowledge_entries
     from bot.nlu import TfidfLogisticRegressionClassifier
 
-    captured: List[Any] = []
-    classifier: List[Any] = []
-    original = TfidfLogisticRegressionClassifier.process
+    captured.clear()
+    questions = [q.strip() for e in knowledge_entries(0) for q in e["vi"]["questions"] + e.get("en", {}).get("questions", [])]
 
-    def capture(self, messages):  # noqa: ANN001 - records what the graph hands the classifier
-        classifier[:] = [self]
-        captured.extend(messages)
-        return original(self, messages)
+    async def parse_all() -> None:
+        for text in questions:
+            await agent.parse_message(text)
 
-    TfidfLogisticRegressionClassifier.process = capture  # type: ignore[method-assign]
-    try:
-        agent = Agent.load(str(model))
-        questions = [q.strip() for e in knowledge_entries(0) for q in e["vi"]["questions"] + e.get("en", {}).get("questions", [])]
-
-        async def parse_all() -> None:
-            for text in questions:
-                await agent.parse_message(text)
-
-        asyncio.run(parse_all())
-    finally:
-        TfidfLogisticRegressionClassifier.process = original  # type: ignore[method-assign]
+    asyncio.run(parse_all())
 
     def hstack_row(message: Any) -> Any:  # main's row: sparse and an empty dense block stacked
         sparse = message.get_sparse_features(attribute=TEXT)[1]
@@ -150,7 +193,12 @@ def main() -> int:
     configure_logging_and_warnings(None, warn_only_once=True, filter_repeated_logs=True)  # as `rasa run`
     configure_structlog(None)
     report("tracker load, 20-turn session (DialogueStateTracker.from_dict)", tracker_load(args.rounds))
-    report("NLU classifier input row, per message", classifier_rows(args.model, args.rounds))
+    from rasa.core.agent import Agent
+
+    capture_classifier_input()
+    agent = Agent.load(str(args.model))
+    report("dialogue prediction after a question, turn 10 of a session", prediction(agent, args.rounds))
+    report("NLU classifier input row, per message", classifier_rows(agent, args.rounds))
     return 0
 
 

@@ -8,7 +8,8 @@ Rasa process's CPU in bench/profile_turn.py, issue 14). The states depend only o
 events (and its slot definitions, fixed by the domain), the domain and the arguments, so the last
 answer is kept on the tracker with what it was computed from, and given again while none of those
 changed: the same domain object, the same number of events, the same last event object, the same
-arguments. Any new event (appended, or a new tracker loaded or copied) computes them anew.
+arguments (MemoizationPolicy and TEDPolicy ask with one set, RulePolicy with another: two replays
+per prediction instead of four). Any new event (appended, or a new tracker loaded or copied) computes them anew.
 
 Callers edit the states they get (the featurizers delete the text or intent of the last user
 state), so each caller gets its own copy of the states' dictionaries, never the kept ones.
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 import copy
 import weakref
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from bot.patching import wrap_once
 
@@ -33,15 +34,20 @@ def copied(states: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
 
 
 class _Kept:
-    __slots__ = ("domain", "count", "last", "arguments", "states")
+    """The states computed for one list of events, per arguments (the policies use two sets)."""
 
-    def __init__(self, domain: Any, count: int, last: Any, arguments: tuple, states: List[Dict[str, Any]]) -> None:
+    __slots__ = ("domain", "count", "last", "answers")
+
+    def __init__(self, domain: Any, count: int, last: Any) -> None:
         self.domain = weakref.ref(domain)  # a weak reference: a tracker copy never copies the domain
-        self.count, self.last, self.arguments, self.states = count, last, arguments, states
+        self.count, self.last = count, last
+        self.answers: List[Tuple[tuple, List[Dict[str, Any]]]] = []
 
-    def matches(self, domain: Any, count: int, last: Any, arguments: tuple) -> bool:
-        return (self.domain() is domain and self.count == count and self.last is last
-                and self.arguments == arguments)
+    def matches(self, domain: Any, count: int, last: Any) -> bool:
+        return self.domain() is domain and self.count == count and self.last is last
+
+    def states(self, arguments: tuple) -> Optional[List[Dict[str, Any]]]:
+        return next((states for kept, states in self.answers if kept == arguments), None)
 
 
 def remembering(past_states: Callable[..., List[Dict[str, Any]]]) -> Callable[..., List[Dict[str, Any]]]:
@@ -51,12 +57,15 @@ def remembering(past_states: Callable[..., List[Dict[str, Any]]]) -> Callable[..
         events = self.events
         count = len(events)
         last = events[-1] if count else None
-        arguments = (bool(omit_unset_slots), bool(ignore_rule_only_turns), copy.deepcopy(rule_only_data))
+        arguments = (bool(omit_unset_slots), bool(ignore_rule_only_turns), rule_only_data)
         kept = self.__dict__.get(_KEPT)
-        if kept is not None and kept.matches(domain, count, last, arguments):
-            return copied(kept.states)
+        if kept is None or not kept.matches(domain, count, last):
+            kept = self.__dict__[_KEPT] = _Kept(domain, count, last)
+        states = kept.states(arguments)
+        if states is not None:
+            return copied(states)
         states = past_states(self, domain, omit_unset_slots, ignore_rule_only_turns, rule_only_data)
-        self.__dict__[_KEPT] = _Kept(domain, count, last, arguments, copied(states))
+        kept.answers.append(((arguments[0], arguments[1], copy.deepcopy(rule_only_data)), copied(states)))
         return states
 
     return kept_past_states

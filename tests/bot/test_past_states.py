@@ -81,3 +81,19 @@ def test_a_copied_tracker_replays_its_own_events(domain):
     copied.update(UserUttered("hello", {"name": "greet", "confidence": 1.0}), domain)
     assert copied.past_states(domain) == replayed(copied, domain)
     assert tracker.past_states(domain) == replayed(tracker, domain)
+
+
+def test_both_policies_argument_sets_are_kept(domain, monkeypatch):
+    """MemoizationPolicy and TEDPolicy ask with rule-only turns ignored, RulePolicy without, in turn:
+    each set is replayed once per prediction."""
+    rasa_extensions.install()
+    tracker = conversation(domain)
+    rule_only = {"rule_only_slots": [], "rule_only_loops": ["action_two_stage_fallback"]}
+    ml = tracker.past_states(domain, ignore_rule_only_turns=True, rule_only_data=rule_only)
+    rules = tracker.past_states(domain, rule_only_data=rule_only)
+    replays = []
+    monkeypatch.setattr(Domain, "states_for_tracker_history",
+                        lambda *args, **kwargs: replays.append(args) or [])
+    assert tracker.past_states(domain, rule_only_data=rule_only) == rules
+    assert tracker.past_states(domain, ignore_rule_only_turns=True, rule_only_data=rule_only) == ml
+    assert replays == []

@@ -61,6 +61,8 @@ def phase_rows(stats: pstats.Stats, turns: int) -> list:
                     continue
                 if label.strip().startswith("MessageGuard") and _owner(filename, line) != "MessageGuard":
                     continue
+                if "SQLTrackerStore" in label and _owner(filename, line) != "SQLTrackerStore":
+                    continue  # not also the FailSafeTrackerStore around it
                 total += cumulative
         rows.append((label, 1000 * total / turns))
     return rows

@@ -23,6 +23,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from rasa.utils.tensorflow.constants import RANKING_LENGTH
+import numpy as np
 from scipy.sparse import csr_matrix, hstack, vstack
 
 from bot.safety import GENERAL, emergency_kind
@@ -360,13 +361,17 @@ class TfidfLogisticRegressionClassifier(LogisticRegressionClassifier):
     @staticmethod
     def _features_row(message: Message) -> Optional[csr_matrix]:
         """The message's sentence features as one row (sparse, then dense), as Rasa's `_create_X`
-        builds it; None when there are none."""
+        builds it; None when there are none. Without dense features (this pipeline has none) the row
+        is the sparse features alone, in the dtype the stacking would give: scipy's hstack with an
+        empty block cost more than the classifier itself (bench/nlu_row.py, issue 14)."""
         sparse = message.get_sparse_features(attribute=TEXT)[1]
         dense = message.get_dense_features(attribute=TEXT)[1]
-        if not ((sparse is not None and sparse.features.shape[-1] and sparse.features.nnz)
-                or (dense is not None and dense.features.size)):
+        has_dense = dense is not None and dense.features.size
+        if not ((sparse is not None and sparse.features.shape[-1] and sparse.features.nnz) or has_dense):
             return None
-        return hstack([csr_matrix(sparse.features if sparse else []), csr_matrix(dense.features if dense else [])])
+        if not has_dense:
+            return csr_matrix(sparse.features, dtype=np.promote_types(sparse.features.dtype, np.float64))
+        return hstack([csr_matrix(sparse.features if sparse else []), csr_matrix(dense.features)])
 
     # skops refuses types it does not know; these are ours to trust (the pipeline, the TF-IDF step and
     # the sparse matrix holding its idf weights).

@@ -260,3 +260,33 @@ def test_a_report_verb_up_front_wins_over_the_service_question(text, report, int
                       ranking=[{"name": "ask_city_service", "confidence": 0.6},
                                {"name": "report_incident", "confidence": report}])
     assert message.get("intent")["name"] == intent
+
+
+def test_classifier_row_is_the_stacked_features(tokenizer, tmp_path):
+    """The classifier's input row is what stacking the sentence features gives (Rasa's `_create_X`):
+    the sparse features alone when there are no dense ones (same values, shape and dtype), sparse
+    then dense when there are."""
+    import numpy as np
+    from rasa.shared.nlu.training_data.features import Features
+    from scipy.sparse import csr_matrix, hstack
+
+    storage = LocalModelStorage(tmp_path)
+    featurizer = CountVectorsFeaturizer.create(
+        {**CountVectorsFeaturizer.get_default_config(), "use_lemma": True}, storage, Resource("cvf"),
+        ExecutionContext(None, "test"))
+    training = TrainingData([Message(data={TEXT: t, "intent": "x"}) for t in ("làm căn cước", "đèn đường hỏng")])
+    tokenizer.process_training_data(training)
+    featurizer.train(training)
+    message = Message(data={TEXT: "lam can cuoc o dau"})
+    tokenizer.process([message])
+    featurizer.process([message])
+    sparse = message.get_sparse_features(attribute=TEXT)[1].features
+    stacked = hstack([csr_matrix(sparse), csr_matrix([])])
+    row = TfidfLogisticRegressionClassifier._features_row(message)
+    assert row.shape == stacked.shape and row.dtype == stacked.dtype and (row != stacked).nnz == 0
+
+    dense = np.array([[0.5, -1.0]])
+    message.add_features(Features(dense, "sentence", TEXT, "dense"))
+    row = TfidfLogisticRegressionClassifier._features_row(message)
+    assert row.shape == (1, sparse.shape[1] + 2)
+    assert np.array_equal(row.toarray(), np.hstack([sparse.toarray(), dense]))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 
 def install() -> None:
-    from bot import action_fallback, action_schema, endpoint_session, metrics, session_length, sqlite_trackers
+    from bot import (action_fallback, action_schema, endpoint_session, language_slots, metrics, session_length,
+                     sqlite_trackers)
     from bot.settings import Settings
 
     metrics.install()  # turns, their latency and errors, for GET /webhooks/metrics/ (channels/metrics.py)
@@ -12,6 +13,7 @@ def install() -> None:
     endpoint_session.install()  # one kept-alive HTTP session per endpoint, not one per action call (issue 14)
     sqlite_trackers.install()  # SQLite trackers in WAL mode: one disk sync per save (issue 14)
     action_fallback.install()  # an apology with the hotline when the action server fails (issue 12)
+    language_slots.install()  # "bye", "thank you" keep the language hint a conversation has (issue 11)
     # a session ends after N user turns too, so turn 150 costs what turn 1 does (issue 14)
     try:
         max_turns = Settings.from_env().session_max_turns

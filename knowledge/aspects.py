@@ -70,7 +70,8 @@ PHRASES: Dict[str, Tuple[str, ...]] = {
         "bang the", "chuyen khoan", "tien mat", "fee", "fees", "cost", "costs", "price", "prices",
         "how much", "ticket", "tickets", "pay", "paying", "payment", "by card", "credit card", "debit card",
         "cash", "free", "charge", "charged", "entrance fee", "entry fee", "admission", "per person",
-        "bao nhieu", "giam gia", "mien giam", "discount", "discounts", "student price", "momo", "zalopay", "vnpay",
+        "bao nhieu", "nhieu tien", "bao tien", "het nhieu", "het nhieu tien", "mat nhieu tien", "ton nhieu tien", "bao nhiu", "nhiu tien", "bnhiu", "bnhieu",
+        "giam gia", "mien giam", "discount", "discounts", "student price", "momo", "zalopay", "vnpay",
         "ma qr", "qr code",
     ),
     "documents": (
@@ -99,7 +100,7 @@ PHRASES: Dict[str, Tuple[str, ...]] = {
 FILLER = frozenset("""
 a ad ah ak alo ban bao bn cai cho chu co con cua da dau de di dc duoc em gi ha hai hoi ko k khong la lam
 luon ma minh moi nao nay neu nhi nhieu nho nhu nua oi phai r roi sao se t ta thi thoi toi tu va vay vs z
-nop xin dang ky tuc nhung mot hay cac luc
+nop xin dang ky tuc nhung mot hay cac luc tra het lay mat
 i and any are at could does for get how if is it its of or please that there this what when where which
 who will with would you your about also still just we u apply applying application submit need needed
 go going want
@@ -134,8 +135,8 @@ _COMPILED: List[Tuple[str, re.Pattern]] = [
 
 
 # "for that", "cái đó": the message points back at the topic just discussed, so it never switches.
-_BACK_REFERENCE = re.compile(r"(?<!\w)(for that|for it|for this|about that|that one|this one|cho viec do|"
-                             r"viec do|viec nay|cai do|cai nay|cho do|o do|cho cai do)(?!\w)")
+_BACK_REFERENCE = re.compile(r"(?<!\w)((?:for|about|with|on|of|to|from|by|in) (?:it|that|this|them)|that one|"
+                             r"this one|cho viec do|viec do|viec nay|cai do|cai nay|cho do|o do|cho cai do)(?!\w)")
 
 
 def refers_back(text: str) -> bool:
@@ -195,6 +196,11 @@ _QUESTION = re.compile(r"\?|^(how|what|whats|when|where|which|who|why|can|could|
                        r"should|may)(?!\w)|(?<!\w)(bao|gi|dau|nao|khong|ko|k|hong|chua|sao|may|ai|ntn|mo|rang|"
                        r"the nao|duoc khong|dc ko|dc k|ha|nhi)(?!\w)")
 _ASPECT_ALONE_WORDS = 3  # "price", "Giấy tờ", "opening hours": an aspect alone (a typed button title)
+
+
+def looks_like_question(text: str) -> bool:
+    """A question ("?", a question word), not a statement ("my phone battery is almost dead")."""
+    return bool(_QUESTION.search(fold_key(text)))
 
 
 def looks_like_follow_up(text: str) -> bool:

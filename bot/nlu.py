@@ -27,8 +27,10 @@ import numpy as np
 from scipy.sparse import csr_matrix, hstack, vstack
 
 from bot.safety import GENERAL, emergency_kind
-from bot.text import EN, clear_language, detect_language, fold_key, foreign_language, has_words, lean_language
-from knowledge.aspects import looks_like_follow_up
+from bot.language_slots import SOCIAL
+from bot.text import (EN, clear_language, detect_language, fold_key, foreign_language, has_words, is_social,
+                      lean_language)
+from knowledge.aspects import looks_like_follow_up, looks_like_question, topic_words
 
 logger = logging.getLogger(__name__)
 
@@ -123,7 +125,9 @@ class LanguageDetector(GraphComponent):
       "ok", "alo", "dc r thanks" or a street name, which keep the conversation's language;
     - `language_hint` (vi / en) otherwise, when the words lean one way ("hello"): used only while the
       conversation has not shown its language yet;
-    - `foreign_language` (ko, zh, ja, fr, ...) for a language we do not serve; `language` is then en.
+    - `foreign_language` (ko, zh, ja, fr, ...) for a language we do not serve; `language` is then en;
+    - a message that is only a greeting, thanks or goodbye ("bye", "cám ơn") is marked with the SOCIAL
+      property: its hint does not replace one the conversation has (bot.language_slots).
 
     The parse result also keeps the per-message guess as the `language` property.
     """
@@ -165,6 +169,8 @@ class LanguageDetector(GraphComponent):
             hint = lean_language(text)
             if hint:
                 _add_entities(message, [_entity("language_hint", hint, text, name)])
+                if is_social(text):
+                    message.set(SOCIAL, True, add_to_output=True)
         return messages
 
 
@@ -189,6 +195,16 @@ _SERVICE_QUESTION_RE = re.compile(
     r"(?:so|sdt|so dien thoai|hotline)(?: \w+){0,3} (?:la bao nhieu|la may|bao nhieu|la so nao|la bn|bn)|"
     r"who (?:is responsible|takes care|deals with|looks after)|how (?:do|can|should) i report|"
     r"when will (?:it|they|the \w+) be (?:fixed|back|repaired|restored|collected)|is there a number)\b")
+
+# "thế còn giờ đổ rác hằng ngày", "what about the train": a question about another topic, never a report.
+_ASKS_ABOUT_OTHER = re.compile(r"^(?:ok |oke |okay |uh |a )?(?:the con|vay con|what about|how about|and what about|"
+                               r"and how about)(?!\w)|^con .+ (?:thi sao|the nao|ra sao)\W*$")
+# The FallbackClassifier's thresholds (config.yml), applied to the knowledge intents taken together: they
+# all reach the same knowledge answer, which declines by itself when the search is unsure.
+KNOWLEDGE_THRESHOLD = 0.45
+KNOWLEDGE_AMBIGUITY = 0.08
+TOPIC_NAME_WORDS = 4  # "bach ma natinal park": a topic named without a question
+OUT_OF_SCOPE = "out_of_scope"
 
 # Only the wish to report, nothing else ("phản ánh", "báo cáo", "report a problem", "muốn phản ánh ạ"):
 # the report form starts, never a status look-up or a cancellation.
@@ -225,7 +241,14 @@ class MessageGuard(GraphComponent):
       by card"), for "more", or opens with "còn …" / "and what about …" is `ask_followup`: the
       knowledge answer resolves it against the topic just discussed (knowledge.followup), and without
       one an aspect alone asks which topic is meant. A message the classifier calls `out_of_scope` stays so ("gold
-      price today" holds an aspect word too).
+      price today" holds an aspect word too);
+    - a report that opens like a question about another topic ("thế còn giờ đổ rác", "what about …") is
+      that question (the best knowledge intent, else `ask_followup`);
+    - a fallback caused only by the knowledge intents sharing the confidence is the best of them
+      (`_knowledge_as_one`), instead of asking "a city service or a procedure?", when it is a question
+      or a bare topic name;
+    - a report or out_of_scope that is only an aspect question ("mất mấy ngày", "giá cả sao em") is
+      `ask_followup`.
     """
 
     @classmethod
@@ -272,6 +295,42 @@ class MessageGuard(GraphComponent):
         return None
 
     @staticmethod
+    def _only_an_aspect(message: Message, text: str) -> bool:
+        """ "mất mấy ngày", "giá cả sao em": a follow-up about an aspect with no words of its own is
+        neither a report nor out of scope, whatever the classifier made of it ("gold price today" names
+        gold, and stays out of scope)."""
+        if (message.get(INTENT) or {}).get("name") not in (REPORT, OUT_OF_SCOPE) or not looks_like_follow_up(text):
+            return False
+        return not topic_words(text, EN if detect_language(text) == EN else "vi")
+
+    @staticmethod
+    def _knowledge_as_one(message: Message, text: str) -> bool:
+        """The fallback fired, but only because the knowledge intents split the confidence among
+        themselves ("how do I get rid of an old sofa": city service 0.38, procedure 0.14): together they
+        clear the fallback's thresholds against every other intent. Asking "a city service or a
+        procedure?" would lead to the same answer."""
+        if (message.get(INTENT) or {}).get("name") != NLU_FALLBACK:
+            return False
+        if not (looks_like_question(text) or len(text.split()) <= TOPIC_NAME_WORDS):
+            return False  # a statement ("my phone battery is almost dead") may be about anything said before
+        ranking = [item for item in message.get(INTENT_RANKING_KEY) or [] if item.get("name") != NLU_FALLBACK]
+        if not ranking or ranking[0].get("name") not in KNOWLEDGE_INTENTS:
+            return False
+        together = sum(item.get("confidence") or 0.0 for item in ranking if item.get("name") in KNOWLEDGE_INTENTS)
+        others = [item for item in ranking if item.get("name") not in KNOWLEDGE_INTENTS]
+        if others and others[0].get("name") == REPORT:
+            return False  # "a report or a question?" is a real choice: the clarification stays
+        other = others[0].get("confidence") or 0.0 if others else 0.0
+        return together >= KNOWLEDGE_THRESHOLD and together - other >= KNOWLEDGE_AMBIGUITY
+
+    @staticmethod
+    def _best_knowledge_intent(message: Message) -> str:
+        for item in message.get(INTENT_RANKING_KEY) or []:
+            if item.get("name") in KNOWLEDGE_INTENTS:
+                return item["name"]
+        return FOLLOW_UP
+
+    @staticmethod
     def _placed_as_follow_up(message: Message, text: str) -> bool:
         return (message.get(INTENT) or {}).get("name") == NLU_FALLBACK and looks_like_follow_up(text)
 
@@ -295,6 +354,8 @@ class MessageGuard(GraphComponent):
             elif (message.get(INTENT) or {}).get("name") in ("report_incident", NLU_FALLBACK) and \
                     _SERVICE_QUESTION_RE.search(fold_key(text)):
                 self._override(message, SERVICE_QUESTION)
+            elif (message.get(INTENT) or {}).get("name") == REPORT and _ASKS_ABOUT_OTHER.match(fold_key(text)):
+                self._override(message, self._best_knowledge_intent(message))
             elif _BARE_REPORT_RE.match(fold_key(text).strip(" .!?")):
                 self._override(message, REPORT)
             elif self._reads_as_report(message, text):
@@ -304,6 +365,10 @@ class MessageGuard(GraphComponent):
                 # same knowledge answer, which resolves the follow-up), else ask_followup.
                 top = self._top_intent(message)
                 self._override(message, top if top in KNOWLEDGE_INTENTS else FOLLOW_UP)
+            elif self._knowledge_as_one(message, text):
+                self._override(message, self._top_intent(message))
+            elif self._only_an_aspect(message, text):
+                self._override(message, FOLLOW_UP)
             if (message.get(INTENT) or {}).get("name") == EMERGENCY:
                 _add_entities(message, [_entity("emergency_kind", kind or GENERAL, text, name)])
         return messages

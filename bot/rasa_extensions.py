@@ -4,8 +4,8 @@ from __future__ import annotations
 
 
 def install() -> None:
-    from bot import (action_fallback, action_schema, endpoint_session, event_types, metrics, past_states,
-                     session_length, sqlite_trackers)
+    from bot import (action_fallback, action_schema, endpoint_session, event_types, language_slots, metrics,
+                     past_states, session_length, sqlite_trackers)
     from bot.settings import Settings
 
     metrics.install()  # turns, their latency and errors, for GET /webhooks/metrics/ (channels/metrics.py)
@@ -15,6 +15,7 @@ def install() -> None:
     event_types.install()  # an event's class found once per type name, not per event loaded (issue 14)
     past_states.install()  # the dialogue states replayed once per prediction, not once per policy (issue 14)
     action_fallback.install()  # an apology with the hotline when the action server fails (issue 12)
+    language_slots.install()  # "bye", "thank you" keep the language hint a conversation has (issue 11)
     # a session ends after N user turns too, so turn 150 costs what turn 1 does (issue 14)
     try:
         max_turns = Settings.from_env().session_max_turns

@@ -183,6 +183,26 @@ def lean_language(text: str) -> Optional[str]:
     return VI if vi_score > en_score else EN
 
 
+# Greetings, thanks, goodbyes and acknowledgements, folded. Vietnamese users type "bye", "thank you",
+# "ok"; visitors type "cám ơn", "xin chào": such a message says nothing about the conversation's language
+# once it has shown one (bot.language_slots keeps the hint), and is never clear evidence.
+_SOCIAL = frozenset("""
+hi hello helo hallo hey hiya yo there bye goodbye byebye see you later soon good night morning evening
+afternoon day thanks thank thx tks tk ty tq much very so lot lots ok okay okie oki oke okela alright fine
+great nice cool perfect awesome yes yeah yep ya no nope nah sorry please pls plz hmm hm um uh ah oh wow
+lol haha hihi hehe kk welcome
+alo chao xin cam on camon ad admin ban em anh chi nha nhe nhen nghen oi da vang ukm ok tam biet hen gap
+lai chuc ngu ngon tot lanh rat nhieu ha hic ah uhm dc duoc roi
+""".split())
+
+
+def is_social(text: str) -> bool:
+    """Only a greeting, thanks, a goodbye or an acknowledgement ("chào ad", "thank you", "ok bye",
+    "cảm ơn nhé", "hey there"), in either language."""
+    words = [fold_key(word) for word in _telling_words(text)]
+    return bool(words) and all(word in _SOCIAL for word in words)
+
+
 def clear_language(text: str) -> Optional[str]:
     """"vi" or "en" only when the message clearly shows it, else None.
 
@@ -194,7 +214,7 @@ def clear_language(text: str) -> Optional[str]:
     if not text or text.startswith("/") or foreign_language(text):
         return None
     words = _telling_words(text)
-    if len(words) < CLEAR_MIN_WORDS:
+    if len(words) < CLEAR_MIN_WORDS or is_social(text):
         return None
     if has_vietnamese_diacritics(text):
         return VI

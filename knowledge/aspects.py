@@ -49,15 +49,18 @@ PHRASES: Dict[str, Tuple[str, ...]] = {
         "bao lau", "bao lau thi co", "mat bao lau", "may ngay", "bao nhieu ngay", "may hom", "may tuan",
         "bao nhieu lau", "lau khong", "lau ko", "lau k", "khi nao co", "khi nao xong", "bao gio co",
         "bao gio xong", "bao gio nhan", "khi nao nhan", "ngay lam viec", "thoi han", "thoi gian giai quyet",
-        "thoi gian xu ly", "how long", "how many days", "how many weeks", "take long", "processing time",
+        "thoi gian xu ly", "how long", "hw long", "how many days", "how many weeks", "take long", "processing time",
         "when will i get", "when do i get", "when can i get", "turnaround", "how soon", "deadline", "han chot",
-        "han cuoi", "trong bao lau",
+        "han cuoi", "trong bao lau", "ready", "be ready", "when is it ready", "when will it be ready",
     ),
     "hours": (
         "gio mo cua", "mo cua", "dong cua", "may gio", "gio lam viec", "lam viec", "gio nao", "khung gio",
         "thu 7", "thu bay", "chu nhat", "cuoi tuan", "ngay le", "buoi toi", "ban dem", "open", "opens",
-        "opening", "opening hours", "close", "closes", "closing", "what time", "hours", "sunday",
+        "opening", "opening hours", "opning", "opening hrs", "hrs", "close", "closes", "closing", "what time", "hours", "sunday",
         "saturday", "weekend", "weekends", "holiday", "holidays", "at night", "tonight", "today",
+        # days as typed in chat: "t7", "cn" (chủ nhật), "thu 2"; "có mở không"
+        "t2", "t3", "t4", "t5", "t6", "t7", "cn", "thu 2", "thu 3", "thu 4", "thu 5", "thu 6", "co mo",
+        "mo ko", "mo khong", "mo k", "monday", "friday",
     ),
     "fee": (
         "phi", "le phi", "chi phi", "mat phi", "ton phi", "bao nhieu tien", "het bao nhieu", "mat tien",
@@ -68,9 +71,10 @@ PHRASES: Dict[str, Tuple[str, ...]] = {
         "need a ticket",
         "ve vao", "ve vao cua", "ve vao cong", "mien phi", "thanh toan", "tra tien", "quet the", "tra bang the",
         "bang the", "chuyen khoan", "tien mat", "fee", "fees", "cost", "costs", "price", "prices",
-        "how much", "ticket", "tickets", "pay", "paying", "payment", "by card", "credit card", "debit card",
+        "how much", "hw much", "how mch", "ticket", "tickets", "pay", "paying", "payment", "by card", "credit card", "debit card",
         "cash", "free", "charge", "charged", "entrance fee", "entry fee", "admission", "per person",
-        "bao nhieu", "giam gia", "mien giam", "discount", "discounts", "student price", "momo", "zalopay", "vnpay",
+        "bao nhieu", "nhieu tien", "bao tien", "het nhieu", "het nhieu tien", "mat nhieu tien", "ton nhieu tien", "bao nhiu", "nhiu tien", "bnhiu", "bnhieu",
+        "giam gia", "mien giam", "discount", "discounts", "student price", "momo", "zalopay", "vnpay",
         "ma qr", "qr code",
     ),
     "documents": (
@@ -86,7 +90,7 @@ PHRASES: Dict[str, Tuple[str, ...]] = {
     ),
     "where": (
         "o dau", "o mo", "cho nao", "noi nao", "dia chi", "di dau", "den dau", "lam dau", "nop dau",
-        "nop o dau", "lam o dau", "toi dau", "where", "address", "location", "which office",
+        "nop o dau", "lam o dau", "toi dau", "where", "whr", "wher", "address", "location", "which office",
         "get there", "how do i get there", "how to get there", "how far", "far from", "bao xa", "xa khong",
         "xa ko", "distance", "is it far", "far", "from the city centre", "from the city center", "from the centre", "from the center",
         "from downtown", "tu trung tam", "cach trung tam",
@@ -99,7 +103,7 @@ PHRASES: Dict[str, Tuple[str, ...]] = {
 FILLER = frozenset("""
 a ad ah ak alo ban bao bn cai cho chu co con cua da dau de di dc duoc em gi ha hai hoi ko k khong la lam
 luon ma minh moi nao nay neu nhi nhieu nho nhu nua oi phai r roi sao se t ta thi thoi toi tu va vay vs z
-nop xin dang ky tuc nhung mot hay cac luc
+nop xin dang ky tuc nhung mot hay cac luc tra het lay mat ai
 i and any are at could does for get how if is it its of or please that there this what when where which
 who will with would you your about also still just we u apply applying application submit need needed
 go going want
@@ -120,6 +124,7 @@ a an the to do does did doing done can could may might must should shall in on b
 too very more much many long take takes taking bring brought there here my me mine our it's its im i'm
 anything something everything like whats what's s d ll ve re be been being was were am has have had
 ok okay thanks thank hi hey hello yes no yeah yep sure one ones thing things get gets got book booking
+office offices place counter desk
 """.split())
 # Vietnamese without diacritics: "can" is "cần" (need) or "căn" (căn cước, căn hộ), "mang" is "mang"
 # (bring) or "Mạng" (Minh Mạng), "minh" is "mình" (I) or "Minh": filler except in these pairs.
@@ -134,8 +139,8 @@ _COMPILED: List[Tuple[str, re.Pattern]] = [
 
 
 # "for that", "cái đó": the message points back at the topic just discussed, so it never switches.
-_BACK_REFERENCE = re.compile(r"(?<!\w)(for that|for it|for this|about that|that one|this one|cho viec do|"
-                             r"viec do|viec nay|cai do|cai nay|cho do|o do|cho cai do)(?!\w)")
+_BACK_REFERENCE = re.compile(r"(?<!\w)((?:for|about|with|on|of|to|from|by|in) (?:it|that|this|them)|that one|"
+                             r"this one|cho viec do|viec do|viec nay|cai do|cai nay|cho do|o do|cho cai do)(?!\w)")
 
 
 def refers_back(text: str) -> bool:
@@ -195,6 +200,11 @@ _QUESTION = re.compile(r"\?|^(how|what|whats|when|where|which|who|why|can|could|
                        r"should|may)(?!\w)|(?<!\w)(bao|gi|dau|nao|khong|ko|k|hong|chua|sao|may|ai|ntn|mo|rang|"
                        r"the nao|duoc khong|dc ko|dc k|ha|nhi)(?!\w)")
 _ASPECT_ALONE_WORDS = 3  # "price", "Giấy tờ", "opening hours": an aspect alone (a typed button title)
+
+
+def looks_like_question(text: str) -> bool:
+    """A question ("?", a question word), not a statement ("my phone battery is almost dead")."""
+    return bool(_QUESTION.search(fold_key(text)))
 
 
 def looks_like_follow_up(text: str) -> bool:

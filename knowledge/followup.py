@@ -131,7 +131,9 @@ def opens_new_topic(engine: SearchEngine, question: str, language: str, previous
         return None
     # "what about children?" after the Imperial City is about its tickets: the words must belong more to
     # the new entry than to the remembered one.
-    if matched_share(engine, found, previous) >= matched_share(engine, found, found.best.entry_id):
+    # Words both entries hold ("trước bạ" after vehicle registration) name the one they rank well ahead.
+    previous_share, new_share = matched_share(engine, found, previous), matched_share(engine, found, found.best.entry_id)
+    if previous_share > new_share or (previous_share == new_share and lead_over(engine, found, previous) < TIE_SHARE):
         return None
     return found
 
@@ -154,7 +156,7 @@ def resolve(engine: SearchEngine, question: str, language: str, previous: Option
     if previous in engine.index.entries and (aspect or is_follow_up(question)):
         searched = topic_search(engine, question)
         alone = new_topic_search(engine, plain, previous, question, searched, min_confidence, min_margin)
-        if alone is None and not aspect:
+        if alone is None:  # "còn lệ phí trước bạ thì sao": an opener names the new topic, aspect or not
             alone = opens_new_topic(engine, question, language, previous, searched)
         if alone is not None:
             return _switch(engine, plain, alone, previous, aspect)

@@ -31,7 +31,8 @@ def turn(domain, text, intent="greet", language=None, hint=None, in_form=False):
     if in_form:
         events += [ActiveLoop("incident_report_form"), SlotSet("requested_slot", "incident_location")]
     events.append(UserUttered(text, intent={"name": intent, "confidence": 0.9},
-                              entities=message.get("entities") or []))
+                              entities=message.get("entities") or [],
+                              parse_data=message.as_dict(only_output_properties=True)))
     tracker = DialogueStateTracker.from_events("t", events, slots=domain.slots)
     result = asyncio.run(ActionExtractSlots(None).run(
         CollectingOutputChannel(), TemplatedNaturalLanguageGenerator(domain.responses), tracker, domain))
@@ -101,3 +102,20 @@ def test_one_emergency_reply_per_language_and_kind_with_its_number(domain, langu
         assert text.startswith(("🚑 Emergency", "🔥 Emergency", "🚓 Emergency", "🆘 Emergency"))
     if speaks == "vi" and kind:
         assert "Khẩn cấp:" in text and "Emergency" not in text
+
+
+@pytest.mark.parametrize("text", ["bye", "thank you", "cám ơn", "ok bye", "hello", "chao ad", "tks"])
+@pytest.mark.parametrize("hint", ["vi", "en"])
+def test_greetings_and_thanks_keep_the_hint_a_conversation_has(domain, text, hint):
+    """"chao ad" then "bye" stays Vietnamese; "hi" then "cám ơn" stays English (issue 11, item 5)."""
+    assert turn(domain, text, hint=hint).get("language_hint", hint) == hint
+
+
+@pytest.mark.parametrize("text, expected", [("chao ad", "vi"), ("hello", "en"), ("cám ơn", "vi")])
+def test_a_greeting_gives_the_first_hint(domain, text, expected):
+    assert turn(domain, text)["language_hint"] == expected
+
+
+@pytest.mark.parametrize("text, hint, expected", [("passport fee", "vi", "en"), ("ho chieu bn", "en", "vi")])
+def test_a_message_that_is_not_a_greeting_still_moves_the_hint(domain, text, hint, expected):
+    assert turn(domain, text, hint=hint)["language_hint"] == expected

@@ -290,3 +290,55 @@ def test_classifier_row_is_the_stacked_features(tokenizer, tmp_path):
     row = TfidfLogisticRegressionClassifier._features_row(message)
     assert row.shape == (1, sparse.shape[1] + 2)
     assert np.array_equal(row.toarray(), np.hstack([sparse.toarray(), dense]))
+@pytest.mark.parametrize("text, social", [("bye", True), ("thank you", True), ("cám ơn nhé", True), ("chao ad", True),
+                                          ("hey there", True), ("passport fee", False), ("Tran Hung Dao", False),
+                                          ("ok", False)])
+def test_language_detector_marks_greetings_and_thanks(text, social):
+    message = Message(data={TEXT: text})
+    LanguageDetector().process([message])
+    assert bool(message.get("language_social")) is social
+
+
+def test_guard_answers_when_only_the_knowledge_intents_share_the_confidence():
+    message = guarded("how do I get rid of an old sofa and mattress?", intent="nlu_fallback", confidence=0.45,
+                      ranking=[{"name": "nlu_fallback", "confidence": 0.45}, {"name": "ask_city_service", "confidence": 0.38},
+                               {"name": "out_of_scope", "confidence": 0.32}, {"name": "ask_procedure", "confidence": 0.14}])
+    assert message.get("intent")["name"] == "ask_city_service"
+
+
+@pytest.mark.parametrize("ranking", [
+    [("ask_tourism", 0.3), ("thank", 0.2), ("out_of_scope", 0.19)],          # too little together
+    [("ask_city_service", 0.4), ("report_incident", 0.35), ("ask_procedure", 0.1)],  # a report is as likely
+    [("out_of_scope", 0.4), ("ask_tourism", 0.3), ("ask_procedure", 0.2)],   # the classifier's best is not knowledge
+])
+def test_guard_keeps_the_fallback_when_knowledge_is_not_clearly_ahead(ranking):
+    message = guarded("something vague", intent="nlu_fallback", confidence=0.45,
+                      ranking=[{"name": "nlu_fallback", "confidence": 0.45}]
+                      + [{"name": name, "confidence": confidence} for name, confidence in ranking])
+    assert message.get("intent")["name"] == "nlu_fallback"
+
+
+@pytest.mark.parametrize("text", ["the con gio do rac hang ngay", "vậy còn giờ đổ rác thì sao", "what about the train",
+                                  "con rac cong kenh thi sao"])
+def test_guard_takes_a_question_about_another_topic_as_a_question_not_a_report(text):
+    message = guarded(text, intent="report_incident", confidence=0.6,
+                      ranking=[{"name": "report_incident", "confidence": 0.6}, {"name": "ask_followup", "confidence": 0.3}])
+    assert message.get("intent")["name"] == "ask_followup"
+
+
+def test_guard_leaves_a_statement_to_the_fallback_even_when_knowledge_leads():
+    """Right after an emergency, "my phone battery is almost dead" must reach the fallback's rule."""
+    message = guarded("my phone battery is almost dead", intent="nlu_fallback", confidence=0.45,
+                      ranking=[{"name": "nlu_fallback", "confidence": 0.45}, {"name": "ask_city_service", "confidence": 0.44},
+                               {"name": "out_of_scope", "confidence": 0.26}])
+    assert message.get("intent")["name"] == "nlu_fallback"
+
+
+@pytest.mark.parametrize("text, intent, expected", [
+    ("mat may ngay", "report_incident", "ask_followup"), ("giá cả sao em", "out_of_scope", "ask_followup"),
+    ("how much is it?", "out_of_scope", "ask_followup"),
+    ("gold price today", "out_of_scope", "out_of_scope"),             # names gold: stays out of scope
+    ("ngap nuoc may ngay roi", "report_incident", "report_incident"),  # names the problem: a report
+])
+def test_guard_takes_an_aspect_alone_as_a_follow_up(text, intent, expected):
+    assert guarded(text, intent=intent, confidence=0.6).get("intent")["name"] == expected

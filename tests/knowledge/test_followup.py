@@ -60,3 +60,21 @@ def test_thanks_before_a_new_question_is_not_part_of_it():
     assert strip_courtesy("thanks. whats the weather like in november") == "whats the weather like in november"
     assert strip_courtesy("cảm ơn. cho hỏi đăng ký xe máy ở đâu") == "cho hỏi đăng ký xe máy ở đâu"
     assert strip_courtesy("ok") == "ok" and strip_courtesy("okay, thanks") == "okay, thanks"
+
+
+@pytest.mark.parametrize("text, aspect", [
+    ("phí hết nhiêu tiền", "fee"), ("hw much is it", "fee"), ("cn co mo ko", "hours"), ("t7 lam viec k", "hours"),
+    ("when will it be ready", "duration"), ("lien he ai", "contact"),
+])
+def test_chat_spellings_name_the_aspect(text, aspect):
+    from knowledge.aspects import detect_aspect
+    assert detect_aspect(text) == aspect
+
+
+@pytest.mark.parametrize("text, language", [
+    ("phí hết nhiêu tiền", "vi"), ("lien he ai", "vi"), ("tra qua app dc ko", "vi"), ("mat may ngay", "vi"),
+    ("where is the office", "en"), ("who do i call if there's a problem with it", "en"),
+])
+def test_follow_up_words_name_no_topic(text, language):
+    from knowledge.aspects import refers_back, topic_words
+    assert not topic_words(text, language) or refers_back(text)

@@ -22,7 +22,7 @@ from knowledge.schema import SOURCES_DIR, Entry, load_entries
 
 logger = logging.getLogger(__name__)
 
-FORMAT_VERSION = 7  # 7: parts and tags in the answer passage. 5: dense weight per language; CLINC150 negatives. 6: entry-level BM25 weight
+FORMAT_VERSION = 7  # 5: dense weight per language; CLINC150 negatives. 6: entry-level BM25 weight. 7: Vietnamese tags in the answer passage
 LANGUAGES = ("vi", "en")
 
 

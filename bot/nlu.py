@@ -384,8 +384,7 @@ class TfidfLogisticRegressionClassifier(LogisticRegressionClassifier):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {**LogisticRegressionClassifier.get_default_config(), "C": 1.0, "sublinear_tf": True,
-                "pooled_intents": []}
+        return {**LogisticRegressionClassifier.get_default_config(), "C": 1.0, "sublinear_tf": True}
 
     def __init__(self, config: Dict[Text, Any], name: Text, model_storage: ModelStorage,
                  resource: Resource) -> None:
@@ -419,13 +418,6 @@ class TfidfLogisticRegressionClassifier(LogisticRegressionClassifier):
             ranking = sorted(({"name": name, "confidence": confidence}
                               for name, confidence in zip(self.clf.classes_, row_probabilities)),
                              key=lambda e: -e["confidence"])
-            pooled = self.config["pooled_intents"]
-            if ranking[0]["name"] in pooled:
-                # Intents answered by the same action (the knowledge questions): the top one carries
-                # their summed probability, so "ask_city_service 0.47, ask_procedure 0.45" is a
-                # confident knowledge question, not an ambiguity for the fallback to ask about.
-                ranking[0] = {**ranking[0], "confidence": sum(e["confidence"] for e in ranking
-                                                              if e["name"] in pooled)}
             message.set(INTENT, ranking[0], add_to_output=True)
             length = self.config[RANKING_LENGTH]
             message.set(INTENT_RANKING_KEY, ranking[:length] if length > 0 else ranking, add_to_output=True)

@@ -232,40 +232,6 @@ def test_tfidf_classifier_trains_persists_and_loads(tokenizer, tmp_path):
         assert empty.get("intent") == {"name": None, "confidence": 0.0} and empty.get("intent_ranking") == []
 
 
-def test_tfidf_classifier_pools_intents_answered_by_one_action(tokenizer, tmp_path):
-    """Two knowledge intents that split a question between them: pooled, the top one carries their sum
-    (no ambiguity for the fallback); without pooling each keeps its own share."""
-    storage = LocalModelStorage(tmp_path)
-    context = ExecutionContext(None, "test")
-    featurizer = CountVectorsFeaturizer.create(CountVectorsFeaturizer.get_default_config(), storage,
-                                               Resource("cvf"), context)
-    examples = {"ask_procedure": ["thủ tục làm hộ chiếu", "đăng ký khai sinh", "giấy tờ làm căn cước"],
-                "ask_city_service": ["giờ thu gom rác", "tiền nước đóng ở đâu", "xe buýt tuyến nào"],
-                "greet": ["xin chào", "chào bạn", "hello"]}
-    training = TrainingData([Message(data={TEXT: t, "intent": i}) for i, ts in examples.items() for t in ts])
-    tokenizer.process_training_data(training)
-    featurizer.train(training)
-    featurizer.process_training_data(training)
-    confidences = {}
-    for pooled in ([], ["ask_procedure", "ask_city_service"]):
-        config = {**TfidfLogisticRegressionClassifier.get_default_config(), "C": 30, "pooled_intents": pooled}
-        classifier = TfidfLogisticRegressionClassifier.create(config, storage, Resource(f"clf{len(pooled)}"),
-                                                              context)
-        classifier.train(training)
-        message = Message(data={TEXT: "thủ tục đóng tiền nước"})
-        tokenizer.process([message])
-        featurizer.process([message])
-        classifier.process([message])
-        ranking = {e["name"]: e["confidence"] for e in message.get("intent_ranking")}
-        assert message.get("intent")["name"] in ("ask_procedure", "ask_city_service")
-        confidences[bool(pooled)] = (message.get("intent")["confidence"], ranking)
-    alone, ranking = confidences[False]
-    assert alone == max(ranking.values()) < 0.9
-    pooled_confidence, pooled_ranking = confidences[True]
-    assert pooled_confidence == pytest.approx(ranking["ask_procedure"] + ranking["ask_city_service"])
-    assert pooled_ranking["greet"] == pytest.approx(ranking["greet"])
-
-
 @pytest.mark.parametrize("text, report, expected", [
     ("cây xanh đổ ở 15 Lý Thường Kiệt", 0.23, "report_incident"),  # the address pulled it to inform
     ("kiet 20 nguyen trai", 0.05, "inform"),                        # a bare place stays a detail
@@ -324,6 +290,8 @@ def test_classifier_row_is_the_stacked_features(tokenizer, tmp_path):
     row = TfidfLogisticRegressionClassifier._features_row(message)
     assert row.shape == (1, sparse.shape[1] + 2)
     assert np.array_equal(row.toarray(), np.hstack([sparse.toarray(), dense]))
+
+
 @pytest.mark.parametrize("text, social", [("bye", True), ("thank you", True), ("cám ơn nhé", True), ("chao ad", True),
                                           ("hey there", True), ("passport fee", False), ("Tran Hung Dao", False),
                                           ("ok", False)])

@@ -55,7 +55,7 @@ _PATTERNS: Tuple[Tuple[str, "re.Pattern[str]"], ...] = (
         r"(?:fell|fallen|slipped|dropped) (?:down )?(?:in|into|down) (?:a |an |the )?(?:\w+ )?(?:manhole|hole|drain|ditch|"
         r"sewer|pit|pond|stream|well|canal|river|lake)", r"troi (?:theo|giua|tren|ra) (?:dong |con )?(?:nuoc|song|lu|suoi)",
         r"bi (?:nuoc |lu |song )?cuon (?:di|troi|mat)", r"song (?:bien |lon |du )?cuon", r"bi (?:nuoc |lu |nuoc lu )(?:vay|bao vay|bao quanh)", r"nuoc (?:lu )?(?:bao vay|bao quanh)", r"swept (?:\w+ ){0,3}(?:off|away|into|down)", r"bi song (?:danh|cuon|keo)", r"(?:stuck|stranded|trapped) (?:in|on) (?:the |a |our |my )?(?:\w+ )?"
-        r"(?:flood\w*|water|river)", r"(?:not|isn'?t) coming (?:back )?up", r"(?:khong|ko|k|chua) thay (?:noi |troi )?len", r"(?:nuoc|lu)(?: lu)? (?:dang |vua |da )?cuon", r"(?:chua|khong|ko|k) (?:duoc )?so tan", r"can (?:duoc )?so tan", r"(?:is|are|got|been|was|were|someone|people|person) buried", r"buried (?:alive|under)", r"(?:rising|coming in) (?:so )?(?:fast|quickly)", r"can'?t (?:leave|escape)",
+        r"(?:flood\w*|water|river)", r"(?:not|isn'?t) coming (?:back )?up", r"(?:khong|ko|k|chua) thay (?:noi |troi )?len", r"(?:nuoc|lu)(?: lu)? (?:dang |vua |da )?cuon", r"(?:chua|khong|ko|k) (?:duoc )?so tan", r"can (?:duoc )?so tan", r"(?:got|gets|getting|someone|somebody) buried", r"buried (?:alive|under|(?:by|in) (?:a |the )?(?:landslide|mud|rubble|debris|collapse|wall|sand))", r"(?:rising|coming in) (?:so )?(?:fast|quickly)", r"can'?t (?:leave|escape)",
     )),
     (FIRE, _any(
         r"chay nha", r"dam chay(?! mau)", r"chay lon", r"hoa hoan", r"boc chay", r"chay (?:xe|kho|xuong)",

@@ -428,7 +428,7 @@ class TfidfLogisticRegressionClassifier(LogisticRegressionClassifier):
         """The message's sentence features as one row (sparse, then dense), as Rasa's `_create_X`
         builds it; None when there are none. Without dense features (this pipeline has none) the row
         is the sparse features alone, in the dtype the stacking would give: scipy's hstack with an
-        empty block cost more than the classifier itself (bench/nlu_row.py, issue 14)."""
+        empty block cost more than the classifier itself (bench/turn_parts.py, issue 14)."""
         sparse = message.get_sparse_features(attribute=TEXT)[1]
         dense = message.get_dense_features(attribute=TEXT)[1]
         has_dense = dense is not None and dense.features.size

@@ -3,13 +3,13 @@
 To predict the next action Rasa 3.6 runs every policy on the same tracker, and each of them asks
 for `tracker.past_states(domain, ...)`, which replays every event of the session into a fresh
 tracker and builds the dialogue state before each action: MemoizationPolicy once, RulePolicy two or
-three times, TEDPolicy once, 3.5 replays per prediction and two predictions per turn (12 % of the
-Rasa process's CPU in bench/profile_turn.py, issue 14). The states depend only on the tracker's
+three times (and TEDPolicy once, while config.yml had it), 3.5 replays per prediction and two
+predictions per turn (12 % of the Rasa process's CPU in bench/profile_turn.py, issue 14). The states depend only on the tracker's
 events (and its slot definitions, fixed by the domain), the domain and the arguments, so the last
 answer is kept on the tracker with what it was computed from, and given again while none of those
 changed: the same domain object, the same number of events, the same last event object, the same
-arguments (MemoizationPolicy and TEDPolicy ask with one set, RulePolicy with another: two replays
-per prediction instead of four). Any new event (appended, or a new tracker loaded or copied) computes them anew.
+arguments (MemoizationPolicy, like TEDPolicy, asks with one set, RulePolicy with another: two replays
+per prediction instead of four with TED, instead of three without). Any new event (appended, or a new tracker loaded or copied) computes them anew.
 
 Callers edit the states they get (the featurizers delete the text or intent of the last user
 state), so each caller gets its own copy of the states' dictionaries, never the kept ones.

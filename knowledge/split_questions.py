@@ -16,30 +16,37 @@ import json
 import random
 import sys
 from pathlib import Path
-from typing import Dict, List, Sequence, Tuple
+from typing import Callable, Dict, Hashable, List, Sequence, Tuple, TypeVar
 
 SEED = 20261201
 HELDOUT_SHARE = 1 / 3
 
 
-def _key(row: dict) -> Tuple[str, bool]:
-    return row["lang"], row["topic"] is not None
+T = TypeVar("T")
+
+
+def held_out(items: Sequence[T], stratum: Callable[[T], Tuple[Hashable, ...]], order: Callable[[T], str],
+             seed: int = SEED) -> List[T]:
+    """The items held out: round(n / 3) of every stratum, chosen by sorting the stratum with `order` and
+    shuffling it with a generator seeded by the seed and the stratum. The conversation set
+    (tests/conversations/split.py) is split the same way."""
+    strata: Dict[Tuple[Hashable, ...], List[T]] = {}
+    for item in items:
+        strata.setdefault(stratum(item), []).append(item)
+    held: List[T] = []
+    for key in sorted(strata):
+        members = sorted(strata[key], key=order)
+        random.Random(":".join(str(part) for part in (seed, *key))).shuffle(members)
+        held.extend(members[:round(len(members) * HELDOUT_SHARE)])
+    return held
 
 
 def split(rows: Sequence[dict], seed: int = SEED) -> Tuple[List[dict], List[dict]]:
-    """(dev, heldout): round(n / 3) of every (lang, in-scope) stratum is held out, chosen by a generator
-    seeded with the seed and the stratum; the order inside each part follows the input."""
-    strata: Dict[Tuple[str, bool], List[int]] = {}
-    for position, row in enumerate(rows):
-        strata.setdefault(_key(row), []).append(position)
-    held: set = set()
-    for key in sorted(strata):
-        members = sorted(strata[key], key=lambda p: rows[p]["q"])
-        random.Random(f"{seed}:{key[0]}:{key[1]}").shuffle(members)
-        held.update(members[:round(len(members) * HELDOUT_SHARE)])
-    dev = [row for position, row in enumerate(rows) if position not in held]
-    heldout = [row for position, row in enumerate(rows) if position in held]
-    return dev, heldout
+    """(dev, heldout): a seeded third of every (lang, in scope or not) stratum is held out (`held_out`);
+    the order inside each part follows the input."""
+    held = {id(row) for row in held_out(rows, lambda row: (row["lang"], row["topic"] is not None),
+                                        lambda row: row["q"], seed)}
+    return [row for row in rows if id(row) not in held], [row for row in rows if id(row) in held]
 
 
 def _read(path: Path) -> List[dict]:

@@ -11,17 +11,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import random
 import re
 from pathlib import Path
-from typing import Dict, List, Sequence, Tuple
+from typing import List, Sequence, Tuple
 
 import yaml
 
+from knowledge.split_questions import SEED, held_out
+
 HERE = Path(__file__).resolve().parent
 DEV, HELDOUT = HERE / "dev.yml", HERE / "heldout.yml"
-SEED = 20261201
-HELDOUT_SHARE = 1 / 3
 
 DEV_HEADER = """\
 # Conversation tests, DEV set (issue 11). Tune the dialogue against these freely.
@@ -52,23 +51,18 @@ def load_raw(paths: Sequence[Path]) -> List[dict]:
 
 
 def split(conversations: Sequence[dict], seed: int = SEED) -> Tuple[List[dict], List[dict]]:
-    """(dev, heldout): a seeded random third of each (category, lang) stratum is held out."""
-    strata: Dict[Tuple[str, str], List[dict]] = {}
-    for conversation in conversations:
-        strata.setdefault((conversation["category"], conversation["lang"]), []).append(conversation)
-    dev: List[dict] = []
-    heldout: List[dict] = []
-    for key in sorted(strata):
-        members = sorted(strata[key], key=lambda c: c["id"])
-        random.Random(f"{seed}:{key[0]}:{key[1]}").shuffle(members)
-        cut = round(len(members) * HELDOUT_SHARE)
-        heldout.extend(members[:cut])
-        dev.extend(members[cut:])
-    order = {key: n for n, key in enumerate(sorted(strata))}
+    """(dev, heldout): a seeded random third of each (category, lang) stratum is held out (the same
+    split as the knowledge questions', knowledge.split_questions.held_out); both sorted by stratum, then id."""
+    def stratum(conversation: dict) -> Tuple[str, str]:
+        return conversation["category"], conversation["lang"]
+
+    held = {id(c) for c in held_out(conversations, stratum, lambda c: c["id"], seed)}
+    order = {key: n for n, key in enumerate(sorted({stratum(c) for c in conversations}))}
 
     def by_stratum(c: dict):
-        return order[(c["category"], c["lang"])], c["id"]
-    return sorted(dev, key=by_stratum), sorted(heldout, key=by_stratum)
+        return order[stratum(c)], c["id"]
+    return (sorted((c for c in conversations if id(c) not in held), key=by_stratum),
+            sorted((c for c in conversations if id(c) in held), key=by_stratum))
 
 
 def _scalar(value) -> str:
